@@ -1,0 +1,129 @@
+"""Every Baton setting, read once from the environment (and `.env` if present).
+
+Each setting is an environment variable with a documented default; the table in README.md
+lists them all. Nothing else in the code base reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Redis: conversations, queues, live fan-out, rate limits.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Slack (all optional: without them Baton runs and logs that mirroring is off).
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""  # xapp-… for Socket Mode
+    slack_api_url: str = "https://slack.com/api/"
+    slack_inbox_channel: str = ""
+    slack_digest_channel: str = ""
+    # Anthropic (optional: without a key the offline answerer answers).
+    anthropic_api_key: str = ""
+    anthropic_base_url: str = ""
+    anthropic_model: str = "claude-haiku-4-5"
+    # Knowledge and rules.
+    docs_dir: str = str(ROOT / "demo" / "docs")
+    data_dir: str = str(ROOT / "data")
+    rules_path: str = str(ROOT / "demo" / "rules.toml")
+    docs_base_url: str = ""  # prefix for doc links when a doc has no `url` front matter
+    # The store.
+    store_name: str = "Pixel & Press"
+    store_tone: str = "friendly, concise and warm"
+    # Limits.
+    max_message_chars: int = 4000  # characters per shopper or agent message
+    rate_limit_messages: str = "20 per minute"  # per conversation
+    rate_limit_create: str = "30 per hour"  # new conversations per client address
+    # Web.
+    port: int = 5000
+    note_prefix: str = "note:"  # thread replies starting with this stay internal
+    public_url: str = ""  # where shoppers reach the widget (used in Slack links)
+    secret_key: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def anthropic_enabled(self) -> bool:
+        return bool(self.anthropic_api_key)
+
+    @property
+    def index_dir(self) -> str:
+        return str(Path(self.data_dir) / "index")
+
+
+# Environment variable → Settings field.
+ENV = {
+    "REDIS_URL": "redis_url",
+    "SLACK_BOT_TOKEN": "slack_bot_token",
+    "SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SLACK_APP_TOKEN": "slack_app_token",
+    "SLACK_API_URL": "slack_api_url",
+    "SLACK_INBOX_CHANNEL": "slack_inbox_channel",
+    "SLACK_DIGEST_CHANNEL": "slack_digest_channel",
+    "ANTHROPIC_API_KEY": "anthropic_api_key",
+    "ANTHROPIC_BASE_URL": "anthropic_base_url",
+    "BATON_MODEL": "anthropic_model",
+    "BATON_DOCS_DIR": "docs_dir",
+    "BATON_DATA_DIR": "data_dir",
+    "BATON_RULES": "rules_path",
+    "BATON_DOCS_BASE_URL": "docs_base_url",
+    "BATON_STORE_NAME": "store_name",
+    "BATON_STORE_TONE": "store_tone",
+    "BATON_MAX_MESSAGE_CHARS": "max_message_chars",
+    "BATON_RATE_LIMIT_MESSAGES": "rate_limit_messages",
+    "BATON_RATE_LIMIT_CREATE": "rate_limit_create",
+    "PORT": "port",
+    "BATON_NOTE_PREFIX": "note_prefix",
+    "BATON_PUBLIC_URL": "public_url",
+    "SECRET_KEY": "secret_key",
+}
+
+
+def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overrides) -> Settings:
+    """Build Settings from defaults, then `.env`, then the environment, then ``overrides``."""
+    env: dict[str, str] = {}
+    if dotenv and environ is None:
+        from dotenv import dotenv_values
+
+        env.update({k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+    types = {f.name: f.type for f in fields(Settings)}
+    values: dict = {}
+    for var, name in ENV.items():
+        raw = env.get(var)
+        if raw is None or raw == "":
+            continue
+        if types[name] in ("int", int):
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{var} must be a whole number, got {raw!r}") from None
+        elif types[name] in ("bool", bool):
+            values[name] = _bool(raw)
+        else:
+            values[name] = raw
+    values.update(overrides)
+    settings = Settings(**values)
+    if settings.slack_bot_token and not settings.slack_signing_secret:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: copy it from your Slack "
+            "app's Basic Information page, or unset SLACK_BOT_TOKEN to run without Slack."
+        )
+    return settings

@@ -1,0 +1,119 @@
+"""Conversation and Entry: what the log holds, as plain data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from conversations.machine import State
+
+# Entry types.
+MESSAGE = "message"  # something said to the shopper (by the shopper, the AI or an agent)
+NOTE = "note"  # internal: a team note, never shown to the shopper
+EVENT = "event"  # a state change or other system event, announced to the shopper
+
+PUBLIC = "public"
+INTERNAL = "internal"
+
+
+def stream_id_time(entry_id: str) -> str:
+    """The ISO-8601 UTC time encoded in a Redis stream id ("1700000000000-0")."""
+    ms = int(entry_id.split("-", 1)[0])
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Entry:
+    id: str
+    type: str
+    role: str  # customer | ai | agent | system
+    text: str
+    author: dict = field(default_factory=dict)  # {name, avatar_url}
+    sources: list = field(default_factory=list)  # [{title, url}]
+    meta: dict = field(default_factory=dict)  # internal details: never sent to the widget
+    visibility: str = PUBLIC
+
+    @property
+    def at(self) -> str:
+        return stream_id_time(self.id)
+
+    @property
+    def public(self) -> bool:
+        return self.visibility == PUBLIC
+
+    @classmethod
+    def from_stream(cls, entry_id: str | bytes, data: dict) -> Entry:
+        def s(key: str) -> str:
+            value = data.get(key.encode(), data.get(key, b""))
+            return value.decode() if isinstance(value, bytes) else value
+
+        return cls(
+            id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id,
+            type=s("type"),
+            role=s("role"),
+            text=s("text"),
+            author=json.loads(s("author") or "{}"),
+            sources=json.loads(s("sources") or "[]"),
+            meta=json.loads(s("meta") or "{}"),
+            visibility=s("visibility") or PUBLIC,
+        )
+
+    @staticmethod
+    def fields(
+        *,
+        type: str,
+        role: str,
+        text: str,
+        author: dict | None = None,
+        sources: list | None = None,
+        meta: dict | None = None,
+        visibility: str = PUBLIC,
+    ) -> dict[str, str]:
+        return {
+            "type": type,
+            "role": role,
+            "text": text,
+            "author": json.dumps(author or {}),
+            "sources": json.dumps(sources or []),
+            "meta": json.dumps(meta or {}),
+            "visibility": visibility,
+        }
+
+
+@dataclass
+class Conversation:
+    id: str
+    number: int
+    state: State
+    customer: dict = field(default_factory=dict)  # {name, email, tags, verified}
+    page_url: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    slack_channel: str = ""  # set once the thread exists
+    slack_ts: str = ""  # the parent message's ts = the thread's id
+    escalation: dict = field(default_factory=dict)  # the latest Escalation, as a dict
+    tags: list = field(default_factory=list)
+    ai_failures: int = 0  # AI turns in a row that could not answer
+
+    @classmethod
+    def from_hash(cls, data: dict) -> Conversation:
+        d = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v) for k, v in data.items()}
+        return cls(
+            id=d["id"],
+            number=int(d["number"]),
+            state=State(d["state"]),
+            customer=json.loads(d.get("customer") or "{}"),
+            page_url=d.get("page_url", ""),
+            created_at=float(d.get("created_at") or 0),
+            updated_at=float(d.get("updated_at") or 0),
+            slack_channel=d.get("slack_channel", ""),
+            slack_ts=d.get("slack_ts", ""),
+            escalation=json.loads(d.get("escalation") or "{}"),
+            tags=json.loads(d.get("tags") or "[]"),
+            ai_failures=int(d.get("ai_failures") or 0),
+        )
+
+    @property
+    def customer_name(self) -> str:
+        return self.customer.get("name") or "Shopper"

@@ -1,0 +1,265 @@
+"""The Redis store: one hash and one Stream per conversation, plus a few indexes.
+
+Keys (hash-tagged per conversation so a cluster keeps them together):
+    baton:{<id>}:conv      hash: state, number, customer, token hash, Slack thread, escalation …
+    baton:{<id>}:log       Stream: the append-only log (entry id = stream id)
+    baton:{<id>}:clients   hash: client message id → entry id (idempotent posts)
+    baton:numbers          hash: conversation number → id
+    baton:threads          hash: "<channel>:<thread ts>" → id
+    baton:recent           sorted set: id by last update (listing, digests)
+    baton:seq              counter for conversation numbers (first is 1001)
+Live fan-out: every append publishes ``<id> <entry id>`` on the ``baton:live`` channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterable
+
+import redis
+
+from conversations.errors import Empty, InvalidTransition, NotFound, TooLong
+from conversations.machine import ANNOUNCEMENTS, TRANSITIONS, Event, State
+from conversations.models import EVENT, INTERNAL, MESSAGE, NOTE, PUBLIC, Conversation, Entry
+
+LIVE_CHANNEL = "baton:live"
+FIRST_NUMBER = 1001
+MAX_LOG_ENTRIES = 5000  # a conversation longer than this is refused further entries
+
+# KEYS: conv hash, log, clients. ARGV: client_id, now, then stream field/value pairs.
+# Appends once per client_id; returns the entry id (new or existing).
+_APPEND = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('NOTFOUND') end
+if ARGV[1] ~= '' then
+  local seen = redis.call('HGET', KEYS[3], ARGV[1])
+  if seen then return {seen, 0} end
+end
+if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[3]) then return redis.error_reply('FULL') end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], id) end
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
+return {id, 1}
+"""
+
+# KEYS: conv hash, log. ARGV: to state, now, n allowed states, allowed…, then field/value pairs.
+# Moves the state and logs the event atomically; returns {1, entry id} or {0, current state}.
+_TRANSITION = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return redis.error_reply('NOTFOUND') end
+local n = tonumber(ARGV[3])
+local ok = false
+for i = 4, 3 + n do if ARGV[i] == state then ok = true end end
+if not ok then return {0, state} end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
+local fields = {}
+for i = 4 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+return {1, id}
+"""
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ConversationStore:
+    """All reads and writes of conversations go through here."""
+
+    def __init__(self, client: redis.Redis, *, max_chars: int = 4000):
+        self.r = client
+        self.max_chars = max_chars
+        self._append = client.register_script(_APPEND)
+        self._transition = client.register_script(_TRANSITION)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs) -> ConversationStore:
+        return cls(redis.Redis.from_url(url), **kwargs)
+
+    # keys
+    @staticmethod
+    def _k(conv_id: str, part: str) -> str:
+        return f"baton:{{{conv_id}}}:{part}"
+
+    # conversations
+    def create(self, customer: dict | None = None, page_url: str = "") -> tuple[Conversation, str]:
+        """Start a conversation; returns it and its secret token (shown once, stored hashed)."""
+        conv_id = uuid.uuid4().hex
+        token = secrets.token_urlsafe(32)
+        number = FIRST_NUMBER - 1 + int(self.r.incr("baton:seq"))
+        now = time.time()
+        mapping = {
+            "id": conv_id,
+            "number": number,
+            "state": State.AI.value,
+            "token": _hash_token(token),
+            "customer": json.dumps(customer or {}),
+            "page_url": page_url or "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        pipe = self.r.pipeline()
+        pipe.hset(self._k(conv_id, "conv"), mapping=mapping)
+        pipe.hset("baton:numbers", str(number), conv_id)
+        pipe.zadd("baton:recent", {conv_id: now})
+        pipe.execute()
+        return self.get(conv_id), token
+
+    def get(self, conv_id: str) -> Conversation:
+        data = self.r.hgetall(self._k(conv_id, "conv")) if conv_id else None
+        if not data:
+            raise NotFound("no such conversation")
+        return Conversation.from_hash(data)
+
+    def authenticate(self, conv_id: str, token: str | None) -> Conversation:
+        """The conversation if ``token`` is its secret; NotFound otherwise (reveals nothing)."""
+        stored = self.r.hget(self._k(conv_id, "conv"), "token") if conv_id else None
+        if not stored or not token or not hmac.compare_digest(stored.decode(), _hash_token(token)):
+            raise NotFound("no such conversation")
+        return self.get(conv_id)
+
+    def by_number(self, number: int | str) -> Conversation:
+        conv_id = self.r.hget("baton:numbers", str(number).lstrip("#"))
+        if not conv_id:
+            raise NotFound(f"there is no conversation #{number}")
+        return self.get(conv_id.decode())
+
+    def by_thread(self, channel: str, thread_ts: str) -> Conversation | None:
+        conv_id = self.r.hget("baton:threads", f"{channel}:{thread_ts}")
+        return self.get(conv_id.decode()) if conv_id else None
+
+    def set_thread(self, conv_id: str, channel: str, ts: str) -> None:
+        pipe = self.r.pipeline()
+        pipe.hset(self._k(conv_id, "conv"), mapping={"slack_channel": channel, "slack_ts": ts})
+        pipe.hset("baton:threads", f"{channel}:{ts}", conv_id)
+        pipe.execute()
+
+    def update(self, conv_id: str, **values) -> None:
+        """Set plain attributes (escalation, tags, customer, ai_failures …); JSON for non-scalars."""
+        mapping = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in values.items()}
+        self.r.hset(self._k(conv_id, "conv"), mapping=mapping)
+
+    def add_tags(self, conv_id: str, tags: Iterable[str]) -> None:
+        conv = self.get(conv_id)
+        merged = list(dict.fromkeys([*conv.tags, *tags]))
+        self.update(conv_id, tags=merged)
+
+    def recent(self, states: Iterable[State] | None = None, limit: int = 20, since: float = 0) -> list[Conversation]:
+        """Most recently updated conversations first, optionally only in ``states``."""
+        wanted = set(states) if states else None
+        out = []
+        for raw in self.r.zrevrangebyscore("baton:recent", "+inf", since or "-inf"):
+            try:
+                conv = self.get(raw.decode())
+            except NotFound:
+                continue
+            if wanted is None or conv.state in wanted:
+                out.append(conv)
+            if len(out) >= limit:
+                break
+        return out
+
+    # the log
+    def append(
+        self,
+        conv_id: str,
+        *,
+        role: str,
+        text: str,
+        type: str = MESSAGE,
+        author: dict | None = None,
+        sources: list | None = None,
+        meta: dict | None = None,
+        client_id: str = "",
+        visibility: str | None = None,
+    ) -> tuple[str, bool]:
+        """Append an entry; returns (entry id, created). The same ``client_id`` appends once."""
+        text = (text or "").strip()
+        if type in (MESSAGE, NOTE) and not text:
+            raise Empty("the message is empty")
+        if len(text) > self.max_chars:
+            raise TooLong(f"the message is longer than {self.max_chars} characters")
+        if visibility is None:
+            visibility = INTERNAL if type == NOTE else PUBLIC
+        fields = Entry.fields(type=type, role=role, text=text, author=author, sources=sources, meta=meta, visibility=visibility)
+        args: list = [client_id or "", time.time(), MAX_LOG_ENTRIES]
+        for k, v in fields.items():
+            args += [k, v]
+        try:
+            entry_id, created = self._append(keys=[self._k(conv_id, "conv"), self._k(conv_id, "log"), self._k(conv_id, "clients")], args=args)
+        except redis.ResponseError as err:
+            if "NOTFOUND" in str(err):
+                raise NotFound("no such conversation") from None
+            if "FULL" in str(err):
+                raise TooLong("this conversation is too long; please start a new one") from None
+            raise
+        entry_id = entry_id.decode()
+        if created:
+            self._touch(conv_id, entry_id)
+        return entry_id, bool(created)
+
+    def transition(self, conv_id: str, event: Event, *, actor: str = "", meta: dict | None = None, text: str | None = None) -> str:
+        """Apply ``event``; logs an announcement entry and returns its id. Raises InvalidTransition."""
+        allowed, target = TRANSITIONS[event]
+        announcement = text if text is not None else ANNOUNCEMENTS[event].format(actor=actor or "Someone")
+        fields = Entry.fields(
+            type=EVENT,
+            role="system",
+            text=announcement,
+            author={"name": actor} if actor else {},
+            meta={"event": event.value, "from_to": target.value, **(meta or {})},
+        )
+        args: list = [target.value, time.time(), len(allowed), *sorted(s.value for s in allowed)]
+        for k, v in fields.items():
+            args += [k, v]
+        try:
+            ok, value = self._transition(keys=[self._k(conv_id, "conv"), self._k(conv_id, "log")], args=args)
+        except redis.ResponseError as err:
+            if "NOTFOUND" in str(err):
+                raise NotFound("no such conversation") from None
+            raise
+        if not ok:
+            raise InvalidTransition(event.value, value.decode())
+        entry_id = value.decode()
+        self._touch(conv_id, entry_id)
+        return entry_id
+
+    def entries(self, conv_id: str, *, after: str | None = None, public_only: bool = False, count: int | None = None) -> list[Entry]:
+        """Entries in order, strictly after ``after`` (an entry id) when given."""
+        start = f"({after}" if after else "-"
+        raw = self.r.xrange(self._k(conv_id, "log"), min=start, max="+", count=count)
+        out = [Entry.from_stream(eid, data) for eid, data in raw]
+        return [e for e in out if e.public] if public_only else out
+
+    def entry(self, conv_id: str, entry_id: str) -> Entry:
+        raw = self.r.xrange(self._k(conv_id, "log"), min=entry_id, max=entry_id)
+        if not raw:
+            raise NotFound("no such entry")
+        return Entry.from_stream(*raw[0])
+
+    def _touch(self, conv_id: str, entry_id: str) -> None:
+        pipe = self.r.pipeline()
+        pipe.zadd("baton:recent", {conv_id: time.time()})
+        pipe.publish(LIVE_CHANNEL, f"{conv_id} {entry_id}")
+        pipe.execute()
+
+    # cursors and locks for consumers of the log (the Slack mirror, insights)
+    def cursor(self, conv_id: str, name: str) -> str | None:
+        value = self.r.hget(self._k(conv_id, "conv"), f"cursor:{name}")
+        return value.decode() if value else None
+
+    def set_cursor(self, conv_id: str, name: str, entry_id: str) -> None:
+        self.r.hset(self._k(conv_id, "conv"), f"cursor:{name}", entry_id)
+
+    def lock(self, conv_id: str, name: str, timeout: float = 60):
+        """A Redis lock scoped to one conversation (e.g. one Slack mirror at a time)."""
+        return self.r.lock(self._k(conv_id, f"lock:{name}"), timeout=timeout, blocking_timeout=timeout)
+
+
+__all__ = ["ConversationStore", "LIVE_CHANNEL", "MESSAGE", "NOTE", "EVENT", "PUBLIC", "INTERNAL", "InvalidTransition"]

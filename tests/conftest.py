@@ -1,0 +1,87 @@
+"""Shared fixtures: a real redis-server per test session, flushed around each test; a clean env."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Variables Baton reads: scrubbed so no test depends on the developer's machine.
+_SCRUB = [
+    "REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
+    "SLACK_INBOX_CHANNEL", "SLACK_DIGEST_CHANNEL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+    "BATON_MODEL", "BATON_DOCS_DIR", "BATON_DATA_DIR", "BATON_RULES", "BATON_DOCS_BASE_URL",
+    "BATON_STORE_NAME", "PORT",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A private redis-server on a free port for the whole test session."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.fail("redis-server is not installed: run `make test`, which installs it")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="baton-redis-")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(200):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield url
+    client.close()
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The test Redis, flushed before and after the test."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    yield redis_server
+    client.flushall()
+    client.close()
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No test sees the developer's Baton settings; data goes to a temp dir."""
+    for var in _SCRUB:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("BATON_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")

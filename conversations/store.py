@@ -31,17 +31,20 @@ LIVE_CHANNEL = "baton:live"
 FIRST_NUMBER = 1001
 MAX_LOG_ENTRIES = 5000  # a conversation longer than this is refused further entries
 
-# KEYS: conv hash, log, clients. ARGV: client_id, now, then stream field/value pairs.
-# Appends once per client_id; returns the entry id (new or existing).
+# KEYS: conv hash, log, clients. ARGV: client_id, now, max entries, required state ('' = any),
+# then stream field/value pairs. Appends once per client_id; returns {entry id, created}, or
+# {'', 0} when the conversation is not in the required state.
 _APPEND = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('NOTFOUND') end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return redis.error_reply('NOTFOUND') end
 if ARGV[1] ~= '' then
   local seen = redis.call('HGET', KEYS[3], ARGV[1])
   if seen then return {seen, 0} end
 end
+if ARGV[4] ~= '' and ARGV[4] ~= state then return {'', 0} end
 if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[3]) then return redis.error_reply('FULL') end
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], id) end
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
@@ -178,8 +181,14 @@ class ConversationStore:
         meta: dict | None = None,
         client_id: str = "",
         visibility: str | None = None,
+        require_state: State | None = None,
     ) -> tuple[str, bool]:
-        """Append an entry; returns (entry id, created). The same ``client_id`` appends once."""
+        """Append an entry; returns (entry id, created). The same ``client_id`` appends once.
+
+        With ``require_state`` the entry is appended only while the conversation is in that state
+        (checked atomically); otherwise nothing is written and ("", False) is returned. The AI uses
+        this so it can never talk over a human who took the conversation mid-answer.
+        """
         text = (text or "").strip()
         if type in (MESSAGE, NOTE) and not text:
             raise Empty("the message is empty")
@@ -188,7 +197,7 @@ class ConversationStore:
         if visibility is None:
             visibility = INTERNAL if type == NOTE else PUBLIC
         fields = Entry.fields(type=type, role=role, text=text, author=author, sources=sources, meta=meta, visibility=visibility)
-        args: list = [client_id or "", time.time(), MAX_LOG_ENTRIES]
+        args: list = [client_id or "", time.time(), MAX_LOG_ENTRIES, require_state.value if require_state else ""]
         for k, v in fields.items():
             args += [k, v]
         try:
@@ -242,6 +251,10 @@ class ConversationStore:
         if not raw:
             raise NotFound("no such entry")
         return Entry.from_stream(*raw[0])
+
+    def signal(self, conv_id: str, kind: str) -> None:
+        """Publish a transient signal (e.g. "typing") to live streams; nothing is logged."""
+        self.r.publish(LIVE_CHANNEL, f"{conv_id} ~{kind}")
 
     def _touch(self, conv_id: str, entry_id: str) -> None:
         pipe = self.r.pipeline()

@@ -7,7 +7,7 @@ lists them all. Nothing else in the code base reads ``os.environ``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -53,7 +53,6 @@ class Settings:
     note_prefix: str = "note:"  # thread replies starting with this stay internal
     public_url: str = ""  # where shoppers reach the widget (used in Slack links)
     secret_key: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def slack_enabled(self) -> bool:

@@ -6,6 +6,7 @@ May import: redis and the standard library only. Nothing here knows Flask, Slack
 
 from conversations.errors import (
     ConversationError,
+    Empty,
     InvalidTransition,
     NotFound,
     TooLong,
@@ -18,6 +19,7 @@ __all__ = [
     "Conversation",
     "ConversationError",
     "ConversationStore",
+    "Empty",
     "Entry",
     "Event",
     "InvalidTransition",

@@ -85,3 +85,40 @@ def clean_env(monkeypatch, tmp_path):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("BATON_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def settings(redis_url, tmp_path):
+    """Settings for a test: the test Redis, data in tmp, no Slack, no Anthropic."""
+    import config
+
+    return config.load(environ={}, dotenv=False, redis_url=redis_url, data_dir=str(tmp_path / "data"))
+
+
+@pytest.fixture
+def app(settings):
+    from webhook import create_app
+
+    app = create_app(settings)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real threaded HTTP server (for streams and browsers); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,0 +1,76 @@
+"""The AI's turn: answer a customer message, or hand the conversation to the team."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from conversations import Event, InvalidTransition, NotFound, State
+from jobs import context
+from jobs.queues import enqueue_mirror
+
+log = logging.getLogger(__name__)
+
+
+def respond(conv_id: str, entry_id: str) -> str:
+    """Run the agent on one customer entry. Idempotent: a re-run answers nothing twice.
+
+    Returns a one-word outcome for the job's result (answered, escalated, silent, skipped).
+    """
+    ctx = context.get()
+    store = ctx.store
+    try:
+        conv = store.get(conv_id)
+    except NotFound:
+        return "skipped"
+    if conv.state != State.AI:
+        return "silent"  # a person has (or is about to have) the conversation: the AI says nothing
+    history = store.entries(conv_id)
+    ids = [e.id for e in history]
+    if entry_id not in ids:
+        return "skipped"
+    # Only the newest customer message gets an answer: when the shopper sent three lines in a row,
+    # the AI answers once, after the last of them, with all three in its history.
+    later = [e for e in history[ids.index(entry_id) + 1 :] if e.role == "customer" and e.type == "message"]
+    if later:
+        return "skipped"
+    history = history[: ids.index(entry_id) + 1]
+
+    reply = ctx.agent.respond(conv, history, on_typing=lambda: store.signal(conv_id, "typing"))
+
+    if reply.tags:
+        store.add_tags(conv_id, reply.tags)
+    answered = bool(reply.meta.get("answered", reply.escalation is None))
+    store.update(conv_id, ai_failures=0 if answered else conv.ai_failures + 1)
+    if reply.text:
+        _, created = store.append(
+            conv_id,
+            role="ai",
+            text=reply.text,
+            sources=reply.sources,
+            author={"name": "AI assistant"},
+            meta={k: v for k, v in reply.meta.items() if isinstance(v, (str, int, float, bool, type(None)))},
+            client_id=f"ai:{entry_id}",
+            require_state=State.AI,
+        )
+        if not created:
+            return "silent"
+    outcome = "answered"
+    if reply.escalation is not None:
+        escalation = asdict(reply.escalation)
+        store.update(conv_id, escalation=escalation)
+        try:
+            store.transition(conv_id, Event.ESCALATE, meta={"escalation": escalation})
+            outcome = "escalated"
+        except InvalidTransition:
+            outcome = "silent"
+    if reply.close:
+        try:
+            store.transition(conv_id, Event.CLOSE)
+        except InvalidTransition:
+            pass
+    conv = store.get(conv_id)
+    if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN):
+        enqueue_mirror(store.r, conv_id)
+    log.info("answered turn", extra={"conversation": conv_id, "outcome": outcome})
+    return outcome

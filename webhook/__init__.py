@@ -1,0 +1,83 @@
+"""The HTTP edge: Flask app factory, widget API and live stream, Slack endpoint, CLI.
+
+May import every package; nothing imports webhook. The web process never calls the LLM or
+LanceDB inside a request: it appends to the log and enqueues jobs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import redis
+from flask import Flask, jsonify, render_template, send_from_directory
+
+import config
+from conversations import ConversationStore
+from jobs import queues
+from webhook.live import LiveHub
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+class Baton:
+    """What the app's views and CLI commands share, kept in ``app.extensions["baton"]``."""
+
+    def __init__(self, settings: config.Settings):
+        self.settings = settings
+        self.redis = redis.Redis.from_url(settings.redis_url)
+        self.store = ConversationStore(self.redis, max_chars=settings.max_message_chars)
+        self.bolt = None  # the Slack Bolt app, when Slack is configured
+
+    @cached_property
+    def live(self) -> LiveHub:
+        return LiveHub(redis.Redis.from_url(self.settings.redis_url))
+
+    def queue(self, name: str):
+        return queues.queue(self.redis, name)
+
+    def enqueue_answer(self, conv_id: str, entry_id: str):
+        return queues.enqueue_answer(self.redis, conv_id, entry_id)
+
+    def enqueue_mirror(self, conv_id: str):
+        return queues.enqueue_mirror(self.redis, conv_id)
+
+
+def create_app(settings: config.Settings | None = None) -> Flask:
+    """Build the app: defaults, then the environment (and .env), then ``settings`` if given."""
+    settings = settings or config.load()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["SECRET_KEY"] = settings.secret_key or None
+    app.json.sort_keys = False
+    baton = Baton(settings)
+    app.extensions["baton"] = baton
+
+    from webhook.api import register_api
+    from webhook.cli import register_cli
+    from webhook.slack import register_slack
+
+    register_api(app, baton)
+    register_slack(app, baton)
+    register_cli(app)
+
+    @app.get("/")
+    def store_page():
+        return render_template("store.html", store_name=settings.store_name)
+
+    @app.get("/widget.js")
+    def widget_js():
+        return send_from_directory(app.static_folder, "widget.js", mimetype="text/javascript", max_age=300)
+
+    @app.get("/widget.css")
+    def widget_css():
+        return send_from_directory(app.static_folder, "widget.css", mimetype="text/css", max_age=300)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            baton.redis.ping()
+        except redis.RedisError:
+            return jsonify(ok=False, redis="unreachable"), 503
+        return jsonify(ok=True, slack=settings.slack_enabled, ai="claude" if settings.anthropic_enabled else "offline")
+
+    return app

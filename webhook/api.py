@@ -1,0 +1,205 @@
+"""The widget API (JSON) and its live stream (Server-Sent Events).
+
+All but create need ``Authorization: Bearer <conversation token>``; the token never travels in a
+URL. A missing token is 401; a wrong token or unknown id is 404, and nothing is revealed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import re
+
+from flask import Flask, Response, jsonify, request, stream_with_context
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
+from webhook.render import public_entry
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1/conversations"
+KEEPALIVE_SECONDS = 15
+MAX_NAME = 80
+MAX_EMAIL = 254
+MAX_URL = 2000
+MAX_CLIENT_ID = 100
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(status: int, code: str, message: str):
+    return jsonify(error={"code": code, "message": message}), status
+
+
+def _rate_limited(_limit):
+    resp = jsonify(error={"code": "rate_limited", "message": "You're sending messages too quickly. Please wait a moment and try again."})
+    resp.status_code = 429
+    return resp
+
+
+def register_api(app: Flask, baton) -> None:
+    settings = baton.settings
+    store = baton.store
+    CORS(app, resources={f"{PREFIX}*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type", "Last-Event-ID"])
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=settings.redis_url,
+        strategy="moving-window",
+        key_prefix="baton-limits",
+        headers_enabled=True,
+        on_breach=_rate_limited,
+    )
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError):
+        return _error(err.status, err.code, err.message)
+
+    @app.errorhandler(413)
+    def too_large(_err):
+        return _error(413, "too_large", "That request is too large.")
+
+    def body() -> dict:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiError(400, "bad_json", "Send a JSON object with Content-Type: application/json.")
+        return data
+
+    def authed(conv_id: str) -> Conversation:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "unauthorized", "Send the conversation's token as 'Authorization: Bearer <token>'.")
+        try:
+            return store.authenticate(conv_id, token.strip())
+        except NotFound:
+            raise ApiError(404, "not_found", "No such conversation.") from None
+
+    def optional_str(data: dict, key: str, limit: int) -> str:
+        value = data.get(key) or ""
+        if not isinstance(value, str):
+            raise ApiError(422, "invalid", f"'{key}' must be a string.")
+        value = value.strip()
+        if len(value) > limit:
+            raise ApiError(422, "invalid", f"'{key}' is longer than {limit} characters.")
+        return value
+
+    @app.post(PREFIX)
+    @limiter.limit(settings.rate_limit_create)
+    def create_conversation():
+        data = body()
+        raw_customer = data.get("customer") or {}
+        if not isinstance(raw_customer, dict):
+            raise ApiError(422, "invalid", "'customer' must be an object with optional 'name' and 'email'.")
+        customer = {"name": optional_str(raw_customer, "name", MAX_NAME), "email": optional_str(raw_customer, "email", MAX_EMAIL)}
+        if customer["email"] and not EMAIL_RE.match(customer["email"]):
+            raise ApiError(422, "invalid", "That email address doesn't look right.")
+        customer = {k: v for k, v in customer.items() if v}
+        page_url = optional_str(data, "page_url", MAX_URL)
+        conv, token = store.create(customer=customer, page_url=page_url)
+        return jsonify(id=conv.id, token=token, number=conv.number), 201
+
+    def conversation_key() -> str:
+        return "conv:" + (request.view_args or {}).get("conv_id", "")
+
+    @app.post(f"{PREFIX}/<conv_id>/messages")
+    @limiter.limit(settings.rate_limit_messages, key_func=conversation_key)
+    def post_message(conv_id: str):
+        conv = authed(conv_id)
+        data = body()
+        text = data.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(422, "empty", "Type a message first.")
+        if len(text.strip()) > settings.max_message_chars:
+            raise ApiError(413, "too_long", f"Messages can be at most {settings.max_message_chars} characters.")
+        client_id = data.get("client_id") or ""
+        if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
+            raise ApiError(422, "invalid", f"'client_id' must be a string of at most {MAX_CLIENT_ID} characters.")
+        if conv.state == State.CLOSED:
+            try:
+                store.transition(conv_id, Event.REOPEN)
+            except InvalidTransition:
+                pass
+        try:
+            entry_id, created = store.append(
+                conv_id,
+                role="customer",
+                text=text,
+                author={"name": conv.customer_name},
+                client_id=f"widget:{client_id}" if client_id else "",
+            )
+        except Empty:
+            raise ApiError(422, "empty", "Type a message first.") from None
+        except TooLong as err:
+            raise ApiError(413, "too_long", str(err)) from None
+        if created:
+            conv = store.get(conv_id)
+            if conv.state == State.AI:
+                baton.enqueue_answer(conv_id, entry_id)
+            if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN):
+                baton.enqueue_mirror(conv_id)
+        return jsonify(entry_id=entry_id), 202
+
+    @app.get(f"{PREFIX}/<conv_id>")
+    def get_conversation(conv_id: str):
+        conv = authed(conv_id)
+        entries = [public_entry(e) for e in store.entries(conv_id, public_only=True)]
+        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, entries=entries)
+
+    @app.get(f"{PREFIX}/<conv_id>/events")
+    def events(conv_id: str):
+        conv = authed(conv_id)
+        last_id = request.headers.get("Last-Event-ID", "").strip() or None
+        if last_id and not re.fullmatch(r"\d{1,20}-\d{1,20}", last_id):
+            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an entry id.")
+        return Response(
+            stream_with_context(_stream(baton, conv_id, last_id, conv.state.value)),
+            mimetype="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+
+def _sse(data: dict, *, event: str | None = None, id: str | None = None) -> str:
+    lines = []
+    if id:
+        lines.append(f"id: {id}")
+    if event:
+        lines.append(f"event: {event}")
+    lines.append("data: " + json.dumps(data, ensure_ascii=False))
+    return "\n".join(lines) + "\n\n"
+
+
+def _stream(baton, conv_id: str, cursor: str | None, state: str):
+    """Yield public entries after ``cursor``, then each new one as it is appended."""
+    store = baton.store
+    inbox = baton.live.subscribe(conv_id)  # before the first read, so nothing slips between
+    try:
+        yield "retry: 2000\n" + _sse({"state": state}, event="state")
+        while True:
+            for entry in store.entries(conv_id, after=cursor):
+                cursor = entry.id
+                if entry.public:
+                    yield _sse(public_entry(entry), id=entry.id)
+                if entry.type == "event":
+                    new_state = entry.meta.get("from_to") or store.get(conv_id).state.value
+                    if new_state != state:
+                        state = new_state
+                        yield _sse({"state": state}, event="state")
+            try:
+                what = inbox.get(timeout=KEEPALIVE_SECONDS)
+            except queue.Empty:
+                yield ": keep-alive\n\n"
+                continue
+            if what.startswith("~"):
+                yield _sse({"role": "ai"}, event=what[1:])
+    finally:
+        baton.live.unsubscribe(conv_id, inbox)

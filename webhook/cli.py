@@ -1,0 +1,46 @@
+"""Flask CLI commands: `flask --app webhook kb …`, `rules …`, `setup`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+
+@click.command("setup")
+def setup_command():
+    """Check Redis and build the docs index from BATON_DOCS_DIR if it is empty."""
+    import redis
+
+    baton = current_app.extensions["baton"]
+    settings = baton.settings
+    try:
+        baton.redis.ping()
+    except redis.RedisError:
+        raise click.ClickException(f"cannot reach Redis at {settings.redis_url}: start redis-server or set REDIS_URL") from None
+    from knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(settings.index_dir)
+    if kb.is_empty():
+        click.echo(f"Building the docs index from {settings.docs_dir} …")
+        report = kb.ingest(settings.docs_dir, base_url=settings.docs_base_url, progress=True)
+        click.echo(f"Indexed {report.files} files into {report.chunks} chunks in {report.seconds:.1f}s.")
+    else:
+        click.echo(f"Docs index ready in {settings.index_dir}.")
+    click.echo("Slack: " + ("configured" if settings.slack_enabled else "not configured (mirroring is off; see README)"))
+    click.echo("AI: " + ("Claude (" + settings.anthropic_model + ")" if settings.anthropic_enabled else "offline answerer (set ANTHROPIC_API_KEY for Claude)"))
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(setup_command)
+    try:
+        from webhook.cli_kb import kb
+    except ImportError:  # pragma: no cover - during development of knowledge/
+        kb = None
+    if kb is not None:
+        app.cli.add_command(kb)
+    try:
+        from webhook.cli_rules import rules
+    except ImportError:  # pragma: no cover
+        rules = None
+    if rules is not None:
+        app.cli.add_command(rules)

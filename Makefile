@@ -1,0 +1,48 @@
+# Baton: `make run` sets up and runs the product; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PORT
+
+.PHONY: run test setup lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	scripts/system-deps.sh run
+	scripts/ensure-redis.sh
+	$(BIN)/flask --app webhook setup
+
+run: setup
+	@echo ""
+	@echo "  Baton is starting: open http://127.0.0.1:$(PORT)/ and click the chat bubble."
+	@echo "  (Ctrl-C stops web, worker and cron.)"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-dev
+	scripts/system-deps.sh test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.retrieval --docs ../shared/eval/gumroad-help-center/articles --questions bench/data/paraphrased_questions.jsonl
+	$(BIN)/python -m bench.answers --docs ../shared/eval/gumroad-help-center/articles --questions ../shared/eval/gumroad-help-center/qa_pairs_extracted.jsonl
+	$(BIN)/python -m bench.escalation --cases bench/data/escalation_heldout.csv
+
+clean:
+	rm -rf $(VENV) data var .pytest_cache .ruff_cache

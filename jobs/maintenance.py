@@ -1,0 +1,33 @@
+"""Housekeeping jobs run by the cron process."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from conversations import Event, InvalidTransition, State
+from jobs import context
+from jobs.queues import enqueue_mirror
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 24 * 3600  # a conversation untouched this long is closed
+
+
+def close_idle(idle_seconds: int = IDLE_SECONDS) -> int:
+    """Close conversations idle for ``idle_seconds``; returns how many were closed."""
+    ctx = context.get()
+    cutoff = time.time() - idle_seconds
+    closed = 0
+    for conv in ctx.store.recent(states=[State.AI, State.WAITING, State.HUMAN], limit=10_000):
+        if conv.updated_at >= cutoff:
+            continue
+        try:
+            ctx.store.transition(conv.id, Event.CLOSE, actor="", text="This conversation was closed after a day without messages. Write again any time to reopen it.")
+        except InvalidTransition:
+            continue
+        closed += 1
+        if conv.slack_ts:
+            enqueue_mirror(ctx.redis, conv.id)
+    log.info("closed idle conversations", extra={"closed": closed})
+    return closed

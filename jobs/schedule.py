@@ -1,0 +1,8 @@
+"""The cron process's schedule (`rq cron jobs/schedule.py`)."""
+
+from rq import cron
+
+from jobs.queues import DIGESTS
+
+# Close conversations nobody has touched for a day, every 15 minutes.
+cron.register("jobs.maintenance.close_idle", DIGESTS, interval=15 * 60)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the system packages Baton needs from Debian's repositories, if missing.
+#   scripts/system-deps.sh run    -> redis-server
+#   scripts/system-deps.sh test   -> redis-server, chromium, chromium-driver (browser tests)
+set -euo pipefail
+want=(redis-server)
+[ "${1:-run}" = "test" ] && want+=(chromium chromium-driver)
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "Baton needs: ${missing[*]}. Install them with your package manager and run again." >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "Installing ${missing[*]} from Debian's packages…"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -3,6 +3,7 @@
 import time
 
 from conversations import ConversationStore, Event
+from insights import summarize
 
 
 def test_summary_counts_handoffs_and_their_reasons(redis_client):
@@ -15,7 +16,7 @@ def test_summary_counts_handoffs_and_their_reasons(redis_client):
         if category:
             store.transition(conv.id, Event.ESCALATE, meta={"escalation": {"category": category, "rule": rule}})
     store.add_tags(conv.id, ["downloads"])
-    summary = __import__("insights").summarize(store, since=start)
+    summary = summarize(store, since=start)
     assert summary.conversations == 3
     assert summary.escalated == 2
     assert round(summary.handoff_rate, 2) == 0.67

@@ -1,0 +1,25 @@
+"""Housekeeping jobs, run by a real RQ worker."""
+
+import time
+
+from rq import SimpleWorker
+
+from conversations import ConversationStore, Event, State
+from jobs.queues import DIGESTS, queue
+
+
+def test_idle_conversations_close_and_the_shopper_is_told(redis_client, redis_url, monkeypatch):
+    """A conversation untouched for a day is closed by the cron job; a fresh one stays open."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    store = ConversationStore(redis_client)
+    old, _ = store.create()
+    store.transition(old.id, Event.ESCALATE)
+    store.update(old.id, updated_at=time.time() - 2 * 86400)
+    redis_client.zadd("baton:recent", {old.id: time.time() - 2 * 86400})
+    fresh, _ = store.create()
+    job = queue(redis_client, DIGESTS).enqueue("jobs.maintenance.close_idle")
+    SimpleWorker([DIGESTS], connection=redis_client).work(burst=True)
+    assert job.return_value() == 1
+    assert store.get(old.id).state == State.CLOSED
+    assert "closed after a day" in store.entries(old.id)[-1].text
+    assert store.get(fresh.id).state == State.AI

@@ -1,0 +1,55 @@
+"""The Bolt app: one ``App`` for both HTTP (webhook/'s ``POST /slack/events``) and Socket Mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import listeners
+from bot.errors import SlackNotConfigured
+from bot.handoff import Deps
+from bot.people import People
+from conversations import ConversationStore
+
+
+def web_client(settings) -> WebClient:
+    """A WebClient for the bot token, talking to ``SLACK_API_URL`` (a local fake in tests)."""
+    base_url = (settings.slack_api_url or "https://slack.com/api/").rstrip("/") + "/"
+    return WebClient(token=settings.slack_bot_token, base_url=base_url)
+
+
+def create_bolt_app(
+    settings,
+    store: ConversationStore,
+    enqueue_mirror: Callable[[str], object],
+    enqueue_answer: Callable[[str, str], object],
+    *,
+    listener_executor: Executor | None = None,
+) -> App:
+    """Build the Bolt app with every listener registered.
+
+    ``enqueue_mirror(conv_id)`` and ``enqueue_answer(conv_id, entry_id)`` queue the worker's jobs;
+    the caller owns them so bot/ stays free of RQ, Flask and jobs/.
+
+    Listeners run after the ack (``process_before_response=False``): Slack gets its 200 at once and
+    the work happens on Bolt's thread pool (``listener_executor``, Bolt's default when None).
+    The token is checked lazily (auth.test on the first request, then cached), so the web process
+    starts even while Slack is unreachable; a bad token shows up in the log on the first event.
+    """
+    if not settings.slack_bot_token or not settings.slack_signing_secret:
+        raise SlackNotConfigured("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see docs/slack.md) to connect Baton to Slack")
+    options = {"listener_executor": listener_executor} if listener_executor is not None else {}
+    app = App(
+        name="baton",
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        token_verification_enabled=False,
+        process_before_response=False,
+        **options,
+    )
+    deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r))
+    listeners.register(app, deps)
+    return app

@@ -1,0 +1,88 @@
+"""What the team's Slack actions do to a conversation, shared by /handback, the buttons and the shortcut.
+
+Each operation applies one state-machine event, asks for a mirror run (the thread line and the
+card update are the worker's job, not the listener's) and returns ``(done, text)``: the text is
+the ephemeral answer for the person who clicked or typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import messages as m
+from bot.mrkdwn import escape
+from bot.people import People
+from conversations import ConversationStore, Event, InvalidTransition, State
+from conversations.models import Conversation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Deps:
+    """What the listeners need, handed in by whoever builds the Bolt app (web process or Socket Mode)."""
+
+    settings: object
+    store: ConversationStore
+    enqueue_mirror: Callable[[str], object]
+    enqueue_answer: Callable[[str, str], object]
+    people: People
+
+
+def _refused(conv: Conversation, event: Event, err: InvalidTransition) -> str:
+    state = err.state
+    if state == State.AI:
+        text = m.ALREADY_AI if event == Event.HAND_BACK else m.CANNOT.format(reason=str(err))
+    elif state == State.HUMAN and event == Event.TAKE_OVER:
+        text = m.ALREADY_HUMAN
+    elif state == State.CLOSED:
+        text = m.ALREADY_CLOSED
+    else:
+        text = m.CANNOT.format(reason=str(err))
+    return text.format(number=conv.number)
+
+
+def _apply(deps: Deps, conv: Conversation, event: Event, actor: str) -> tuple[bool, str]:
+    try:
+        deps.store.transition(conv.id, event, actor=actor, meta={"source": "slack"})
+    except InvalidTransition as err:
+        deps.enqueue_mirror(conv.id)  # the card may be stale: let the mirror re-render it
+        return False, _refused(conv, event, err)
+    deps.enqueue_mirror(conv.id)
+    log.info("conversation %s by a team member in Slack", event.value, extra={"conversation": conv.id})
+    values = {"number": conv.number, "customer": escape(conv.customer_name), "note_prefix": getattr(deps.settings, "note_prefix", "note:")}
+    return True, {Event.HAND_BACK: m.HANDED_BACK, Event.TAKE_OVER: m.TOOK_OVER, Event.CLOSE: m.CLOSED}[event].format(**values)
+
+
+def hand_back(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
+    """Return the conversation to the AI; if the shopper asked something nobody answered, the AI answers it."""
+    done, text = _apply(deps, conv, Event.HAND_BACK, actor)
+    if done:
+        pending = unanswered_question(deps.store, conv.id)
+        if pending:
+            deps.enqueue_answer(conv.id, pending)
+    return done, text
+
+
+def take_over(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
+    return _apply(deps, conv, Event.TAKE_OVER, actor)
+
+
+def close(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
+    return _apply(deps, conv, Event.CLOSE, actor)
+
+
+def unanswered_question(store: ConversationStore, conv_id: str) -> str | None:
+    """The shopper's last message, if they wrote after the escalation and nobody answered it.
+
+    The message that caused the escalation is not "unanswered" (the team saw it and chose to hand
+    back); a "hello? anyone there?" written while waiting is, and the AI should pick it up.
+    """
+    for entry in reversed(store.entries(conv_id)):
+        if entry.type == "event" and entry.meta.get("event") == "escalate":
+            return None
+        if entry.type == "message" and entry.public:
+            return entry.id if entry.role == "customer" else None
+    return None

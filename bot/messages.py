@@ -1,0 +1,114 @@
+"""Every string a Slack user reads, in one place (and the configuration hints we log).
+
+Placeholders are ``str.format`` fields. Values that came from shoppers are escaped by the caller
+(``bot.mrkdwn.escape``) before they are put in.
+"""
+
+# -- /handback, buttons and the shortcut (ephemeral replies) ---------------------------------------
+HANDED_BACK = "Handed #{number} back to the AI. {customer} sees that in the chat, and the AI answers their next message."
+TOOK_OVER = "You have #{number} now. Reply in its thread to answer {customer}; start with `{note_prefix}` for an internal note."
+CLOSED = "Closed #{number}. If {customer} writes again, it reopens with the AI."
+ALREADY_AI = "#{number} is already with the AI, so there is nothing to hand back."
+ALREADY_HUMAN = "#{number} is already with a person. Reply in its thread to answer."
+ALREADY_CLOSED = "#{number} is closed. It reopens with the AI when the shopper writes again."
+CANNOT = "Can't do that: {reason}."
+UNKNOWN_NUMBER = "There is no conversation #{number}. Type `/handback` on its own to list the ones you can hand back."
+USAGE = (
+    "Usage: `/handback 1042` hands conversation #1042 back to the AI. "
+    "Type `/handback` on its own to list the conversations you can hand back."
+)
+NOTHING_TO_HAND_BACK = "Nothing to hand back: no conversation is waiting for or with a person right now."
+HANDBACK_LIST_INTRO = "These conversations are with the team. Hand one back with `/handback NUMBER`:"
+SHORTCUT_NOT_IN_THREAD = (
+    "This message is not in a Baton conversation thread. Use *Hand back to AI* on a message in a "
+    "conversation's thread, or `/handback NUMBER`."
+)
+UNKNOWN_CONVERSATION = "That conversation no longer exists."
+SOMETHING_WENT_WRONG = "Sorry, that didn't work (Baton could not reach its database). Please try again in a moment."
+
+# -- thread replies that cannot reach the shopper (ephemeral, in the thread) ----------------------
+REPLY_TOO_LONG = "Your reply was not sent: it is longer than {limit} characters. Split it into shorter messages."
+REPLY_EMPTY = "Only text reaches the shopper; files and attachments are not sent. Add a few words to your reply."
+CONVERSATION_FULL = "Your reply was not sent: this conversation is too long. Ask the shopper to start a new chat."
+
+# -- the parent card --------------------------------------------------------------------------------
+CARD_HEADER = "Conversation #{number}"
+CARD_FALLBACK = "Conversation #{number} with {customer} needs a person: {why}"
+CARD_CUSTOMER = "*Customer*\n{customer}"
+CARD_PAGE = "*Page*\n{page}"
+CARD_PRIORITY = "*Priority*\n{priority}"
+CARD_STATE = "*State*\n{state}"
+CARD_WHY_RULE = "*Why:* rule `{rule}` fired. {reason}"
+CARD_WHY_AI = "*Why:* {reason}"
+CARD_SUMMARY = "*Summary:* {summary}"
+CARD_LOOKED_AT = "*Docs the AI looked at:* {docs}"
+CARD_NO_DOCS = "*Docs the AI looked at:* none matched"
+CARD_ACTION_RESULTS = "*Action results:*\n{results}"
+CARD_HOW_TO = "Reply in this thread to answer the shopper. Start with `{note_prefix}` for an internal note."
+NO_PAGE = "unknown"
+NO_EMAIL = "no email given"
+
+BUTTON_TAKE_OVER = "Take over"
+BUTTON_HAND_BACK = "Hand back to AI"
+BUTTON_CLOSE = "Close"
+CONFIRM_CLOSE_TITLE = "Close this conversation?"
+CONFIRM_CLOSE_TEXT = "The shopper is told the conversation is closed. If they write again, it reopens with the AI."
+CONFIRM_CLOSE_YES = "Close it"
+CONFIRM_CLOSE_NO = "Cancel"
+
+STATE_LABELS = {
+    "ai": ":robot_face: With the AI",
+    "waiting": ":hourglass_flowing_sand: Waiting for a person",
+    "human": ":raising_hand: With a person",
+    "closed": ":white_check_mark: Closed",
+}
+PRIORITY_LABELS = {
+    "low": "Low",
+    "normal": "Normal",
+    "high": ":large_orange_circle: High",
+    "urgent": ":red_circle: Urgent",
+}
+
+# -- thread lines -----------------------------------------------------------------------------------
+LINE_CUSTOMER = "*{name}:* {text}"
+LINE_AI = "*AI assistant:* {text}"
+LINE_AI_SOURCES = "_Sources:_ {sources}"
+LINE_AGENT = "*{name}* (team): {text}"
+LINE_NOTE = ":memo: *Note by {name}:* {text}"
+LINE_ESCALATED = ":rotating_light: *Escalated:* {why}"
+LINE_EVENT = {
+    "escalate": ":rotating_light: {text}",
+    "take_over": ":raising_hand: {text}",
+    "hand_back": ":robot_face: {text}",
+    "close": ":white_check_mark: {text}",
+    "reopen": ":arrows_counterclockwise: {text}",
+}
+LINE_EVENT_OTHER = ":information_source: {text}"
+SOMEONE = "A team member"
+
+# -- App Home ----------------------------------------------------------------------------------------
+HOME_TITLE = "Baton: conversations with the team"
+HOME_INTRO = "Conversations waiting for or with a person, most recent first. Reply in a thread to answer; `/handback NUMBER` returns one to the AI."
+HOME_EMPTY = ":sparkles: Nothing waiting. The AI is handling every conversation."
+HOME_ROW = "*#{number}* · {customer} · {state}\n{why}\n<{link}|Open thread>"
+HOME_ROW_NO_THREAD = "*#{number}* · {customer} · {state}\n{why}\n_Thread not posted yet_"
+HOME_MORE = "Showing the {count} most recent."
+
+# -- configuration hints (logged, never shown to shoppers) ------------------------------------------
+NOT_CONFIGURED = (
+    "Slack is not configured; set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see docs/slack.md) to "
+    "mirror escalated conversations into Slack threads"
+)
+NO_CHANNEL = "no Slack channel to post to: set SLACK_INBOX_CHANNEL (a channel id like C0123456789) or a rule's channel"
+ERROR_HINTS = {
+    "channel_not_found": "check SLACK_INBOX_CHANNEL (or the rule's channel) is a channel id the bot can see",
+    "not_in_channel": "invite the Baton app to the channel (/invite @Baton)",
+    "is_archived": "the channel is archived: unarchive it or point SLACK_INBOX_CHANNEL elsewhere",
+    "invalid_auth": "SLACK_BOT_TOKEN is not valid: copy the Bot User OAuth Token again",
+    "not_authed": "SLACK_BOT_TOKEN is missing",
+    "account_inactive": "the app was uninstalled or its token revoked: reinstall it and update SLACK_BOT_TOKEN",
+    "token_revoked": "the app was uninstalled or its token revoked: reinstall it and update SLACK_BOT_TOKEN",
+    "missing_scope": "the app lacks a scope: reinstall it from manifest.yml",
+    "msg_too_long": "a message was too long for Slack",
+    "invalid_blocks": "Slack rejected the card's blocks (a bug: please report it)",
+}

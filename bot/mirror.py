@@ -1,0 +1,118 @@
+"""The Slack mirror: a consumer of a conversation's log that keeps its Slack thread up to date.
+
+Idempotent and resumable. Under a per-conversation lock it
+  1. posts the parent card once the conversation has escalated (and records the thread),
+  2. posts every entry after the ``slack`` cursor into the thread, in order, moving the cursor
+     after each successful post (a crash or a retry resumes where it stopped: nothing twice),
+  3. re-renders the parent card when the state differs from the one it last showed.
+Entries typed in Slack (``meta.source == "slack"``) are skipped: they are already in the thread.
+
+Errors: rate limits, Slack outages and network errors raise (``SlackRateLimited`` /
+``SlackUnavailable``) so the RQ job retries with back-off; anything else (a wrong channel, a revoked
+token) is logged once, with the conversation id and Slack's error code, and the run stops.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot import blocks, links, messages
+from bot.errors import SlackCallFailed, SlackNotConfigured, SlackRateLimited, SlackUnavailable
+from bot.webapi import call
+from conversations import ConversationStore, NotFound, State
+from conversations.models import Conversation
+
+log = logging.getLogger(__name__)
+
+CURSOR = "slack"  # store.cursor(conv_id, CURSOR): the last entry mirrored into the thread
+CARD = "slack_card"  # store.cursor(conv_id, CARD): the state the parent card last showed
+
+
+@dataclass
+class MirrorResult:
+    card: str = ""  # "posted", "updated" or ""
+    posted: int = 0  # thread lines posted this run
+    skipped: str = ""  # why nothing was done ("not escalated", "no such conversation", an error code)
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return f"skipped: {self.skipped}"
+        return f"card {self.card or 'unchanged'}, {self.posted} posted"
+
+
+def escalated(store: ConversationStore, conv: Conversation) -> bool:
+    """Whether the conversation belongs in Slack: it has a thread, or a person was ever asked for."""
+    if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN) or conv.escalation:
+        return True
+    return any(e.type == "event" and e.meta.get("event") == "escalate" for e in store.entries(conv.id))
+
+
+def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: str, settings) -> MirrorResult:
+    """Bring the conversation's Slack thread up to date (see the module docstring)."""
+    with store.lock(conv_id, CURSOR):
+        try:
+            conv = store.get(conv_id)
+        except NotFound:
+            return MirrorResult(skipped="no such conversation")
+        if not escalated(store, conv):
+            return MirrorResult(skipped="not escalated")
+        try:
+            return _mirror(store, client, conv, settings)
+        except (SlackRateLimited, SlackUnavailable):
+            raise
+        except SlackCallFailed as err:
+            log.error("Slack mirror stopped: %s", err, extra={"conversation": conv_id})
+            return MirrorResult(skipped=err.error)
+        except SlackNotConfigured as err:
+            log.error("Slack mirror stopped: %s", err, extra={"conversation": conv_id})
+            return MirrorResult(skipped="no channel")
+
+
+def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, settings) -> MirrorResult:
+    result = MirrorResult()
+    note_prefix = getattr(settings, "note_prefix", "note:")
+    if not conv.slack_ts:
+        channel = (conv.escalation or {}).get("channel") or settings.slack_inbox_channel
+        if not channel:
+            raise SlackNotConfigured(messages.NO_CHANNEL)
+        card = blocks.parent_card(conv, note_prefix=note_prefix)
+        response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **card)
+        # The answer names the channel by id even when we posted to "#name"; events carry ids.
+        store.set_thread(conv.id, response["channel"], response["ts"])
+        store.set_cursor(conv.id, CARD, str(conv.state))
+        conv = store.get(conv.id)
+        result.card = "posted"
+        try:
+            permalink = call(client, "chat_getPermalink", channel=conv.slack_channel, message_ts=conv.slack_ts).get("permalink")
+            if permalink:
+                links.remember(store.r, conv.id, permalink)
+        except SlackCallFailed as err:  # a missing link is not worth failing the mirror for
+            log.info("no permalink for a thread: %s", err, extra={"conversation": conv.id})
+
+    # An escalation in a thread that already existed pings the rule's group again: no new card will.
+    ping = result.card != "posted"
+    for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
+        line = blocks.thread_line(entry, conv, ping=ping)
+        if line:
+            call(
+                client,
+                "chat_postMessage",
+                channel=conv.slack_channel,
+                thread_ts=conv.slack_ts,
+                text=line,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            result.posted += 1
+        store.set_cursor(conv.id, CURSOR, entry.id)
+
+    conv = store.get(conv.id)
+    if store.cursor(conv.id, CARD) != str(conv.state):
+        card = blocks.parent_card(conv, note_prefix=note_prefix)
+        call(client, "chat_update", channel=conv.slack_channel, ts=conv.slack_ts, **card)
+        store.set_cursor(conv.id, CARD, str(conv.state))
+        result.card = result.card or "updated"
+    return result

@@ -1,0 +1,102 @@
+"""Text crossing between the widget (Markdown) and Slack (mrkdwn).
+
+``escape`` makes anything a shopper wrote read literally in Slack: ``&``, ``<`` and ``>`` become
+entities, so ``<!channel>``, ``<@U123>`` or ``<https://evil|click>`` are shown, never interpreted,
+and a bare ``@channel`` / ``@here`` / ``@everyone`` gets an invisible word joiner so no client turns
+it into a ping. ``markdown_to_mrkdwn`` does the same for the AI's Markdown answers and keeps their
+links and bold. ``to_markdown`` goes the other way for what the team types in a thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+WORD_JOINER = "\u2060"
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Slack-escape untrusted text so it can never ping, link or format as a control sequence."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` characters, with an ellipsis when cut (Block Kit rejects longer fields)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+# -- Markdown (AI answers) → mrkdwn ---------------------------------------------------------------
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
+_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
+
+
+def markdown_to_mrkdwn(text: str) -> str:
+    """The AI's Markdown as safe mrkdwn: escaped first, then links, bold and headings restyled."""
+    out = escape(text)
+    out = _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '/')}>", out)
+    out = _MD_BOLD.sub(r"*\1*", out)
+    return _MD_HEADING.sub(r"*\1*", out)
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link with an escaped label; just the label when the URL is not http(s)."""
+    label = escape(label).replace("|", "/")
+    if not re.match(r"^https?://", url or ""):
+        return label
+    return f"<{url.replace('&', '&amp;').replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{label}>"
+
+
+# -- mrkdwn (team replies) → Markdown ---------------------------------------------------------------
+_CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
+_ANGLE = re.compile(r"<([^<>\n]+)>")
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
+_BULLET = re.compile(r"^(\s*)[•◦▪]\s+", re.MULTILINE)
+
+
+def to_markdown(text: str, resolve_user: Callable[[str], str] | None = None) -> str:
+    """Slack mrkdwn as Markdown for the widget.
+
+    ``<url|text>`` → ``[text](url)``, ``*bold*`` → ``**bold**``, ``~strike~`` → ``~~strike~~``,
+    ``<@U123>`` → ``@name`` (via ``resolve_user``), ``<#C1|general>`` → ``#general``, ``<!here>`` →
+    ``@here``, and ``&amp;`` / ``&lt;`` / ``&gt;`` unescaped. Code spans and blocks are left as typed.
+    """
+    parts = _CODE.split(text or "")
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # code: only the entities
+            out.append(unescape(part))
+            continue
+        part = _ANGLE.sub(lambda m: _angle(m.group(1), resolve_user), part)
+        part = _BOLD.sub(r"**\1**", part)
+        part = _STRIKE.sub(r"~~\1~~", part)
+        part = _BULLET.sub(r"\1- ", part)
+        out.append(unescape(part))
+    return "".join(out).strip()
+
+
+def _angle(inner: str, resolve_user: Callable[[str], str] | None) -> str:
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        if label:
+            return "@" + label.lstrip("@")
+        name = resolve_user(target[1:]) if resolve_user else ""
+        return "@" + (name or "someone")
+    if target.startswith("#"):
+        return "#" + (label or "channel")
+    if target.startswith("!"):
+        if target.startswith("!subteam^"):
+            return label or "@team"
+        if target.startswith("!date^"):
+            return label or ""
+        return "@" + target[1:]
+    if label:
+        return f"[{label}]({target})"
+    return target.removeprefix("mailto:") if target.startswith("mailto:") else f"<{target}>"

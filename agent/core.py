@@ -1,0 +1,221 @@
+"""The agent's turn: rules first, then a brain (Claude or offline), never an exception for API trouble.
+
+    Agent.respond(conversation, history, on_typing)
+      1. the rules engine on the latest shopper message — a rule that escalates hands over at once,
+         without the model (no shopper wording can talk the agent out of a rule);
+      2. otherwise the brain answers: ClaudeBrain when ANTHROPIC_API_KEY is set, else OfflineBrain;
+      3. a brain failure (API down, index missing, a bug) becomes an honest "a person will pick this
+         up" and an escalation with category ``ai_unavailable`` — nothing is lost, nobody waits.
+
+``Reply.meta["answered"]`` says whether this turn answered the shopper (False when the agent was not
+sure or could not reach the model); jobs/ uses it for ``conversation.ai_failures``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from agent import smalltalk
+from agent.errors import AIUnavailable
+from agent.types import Escalation, Reply
+
+log = logging.getLogger(__name__)
+
+# Defaults, each overridable by a setting of the same name in config.Settings (when present).
+DEFAULTS = {
+    "anthropic_timeout": 30.0,  # seconds per API request (connect 5 s), streaming included
+    "anthropic_max_retries": 2,  # SDK retries with back-off on 429/5xx/529/network before we hand over
+    "anthropic_effort": "low",  # output_config.effort for models that take it ("" to leave the model's default)
+    "agent_max_tool_rounds": 4,  # tool calls the model may make in one turn before we hand over
+    "agent_uncited": "offer",  # an answer without citations: "offer" a person, or "escalate" at once
+    "agent_audience": "",  # knowledge audience filter ("" = all docs)
+}
+
+
+def setting(settings, name: str):
+    """A setting with the agent's default when config.Settings does not define it."""
+    value = getattr(settings, name, None)
+    return DEFAULTS[name] if value is None else value
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout: float = DEFAULTS["anthropic_timeout"]
+    max_retries: int = DEFAULTS["anthropic_max_retries"]
+    effort: str = DEFAULTS["anthropic_effort"]
+    max_tool_rounds: int = DEFAULTS["agent_max_tool_rounds"]
+    uncited: str = DEFAULTS["agent_uncited"]
+    audience: str | None = None
+    max_tokens: int = 1024
+
+    @classmethod
+    def from_settings(cls, settings) -> Options:
+        uncited = str(setting(settings, "agent_uncited")).strip().lower()
+        return cls(
+            timeout=float(setting(settings, "anthropic_timeout")),
+            max_retries=int(setting(settings, "anthropic_max_retries")),
+            effort=_effort(setting(settings, "anthropic_effort")),
+            max_tool_rounds=max(1, int(setting(settings, "agent_max_tool_rounds"))),
+            uncited="escalate" if uncited == "escalate" else "offer",
+            audience=str(setting(settings, "agent_audience") or "") or None,
+        )
+
+    def not_sure(self, turn: Turn, reason: str, looked_at: list[dict], meta: dict) -> Reply:
+        """What the shopper hears when the docs do not back an answer: per the store's setting."""
+        if self.uncited == "escalate":
+            return not_sure_handoff(turn, reason, looked_at, meta)
+        return Reply(
+            text=smalltalk.line("not_sure_offer", turn.language),
+            meta={**meta, "answered": False, "outcome": "not_sure", "offered_handoff": True},
+        )
+
+
+@dataclass
+class Turn:
+    """One shopper message to answer, with what the brains need to answer it."""
+
+    conversation: object
+    history: list
+    text: str
+    language: str = "en"
+    on_typing: object = None
+    tags: list = field(default_factory=list)
+
+    @property
+    def previous_ai_meta(self) -> dict:
+        """The meta of the AI's last message before this one (e.g. it offered a person)."""
+        for entry in reversed(self.history[:-1]):
+            if entry.type == "message" and entry.role in ("ai", "agent"):
+                return entry.meta if entry.role == "ai" else {}
+        return {}
+
+
+def _effort(value) -> str:
+    value = str(value or "").strip().lower()
+    return "" if value in ("", "none", "default") else value
+
+
+def not_sure_handoff(turn: Turn, reason: str, looked_at: list[dict], meta: dict, *, category: str = "docs_gap") -> Reply:
+    """Say honestly that the agent is not sure, and hand over with the docs it looked at."""
+    return Reply(
+        text=smalltalk.line("not_sure_handoff", turn.language),
+        escalation=Escalation(
+            reason=reason,
+            category=category,
+            summary=f"The shopper asked: {_clip(turn.text, 220)}\nThe docs did not give a confident answer.",
+            looked_at=looked_at,
+        ),
+        meta={**meta, "answered": False, "outcome": "not_sure"},
+    )
+
+
+class Agent:
+    """Rules, then a brain. Build it with ``agent.build_agent(settings, kb, rules)``."""
+
+    def __init__(self, settings, kb, rules, brain):
+        self.settings = settings
+        self.kb = kb
+        self.rules = rules
+        self.brain = brain
+
+    def close(self) -> None:
+        close = getattr(self.brain, "close", None)
+        if close:
+            close()
+
+    def respond(self, conversation, history, on_typing=None) -> Reply:
+        started = time.perf_counter()
+        text = latest_customer_text(history)
+        turn = Turn(conversation, list(history), text, smalltalk.detect_language(text), on_typing)
+        if not text:
+            return Reply(meta={"brain": self.brain.name, "answered": True, "outcome": "nothing_to_answer"})
+
+        decision = self._rules(turn)
+        if decision is not None and getattr(decision, "escalation", None) is not None:
+            reply = Reply(
+                text=decision.reply or smalltalk.line("handoff", turn.language),
+                escalation=decision.escalation,
+                tags=list(decision.tags or []),
+                close=bool(decision.close),
+                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": ",".join(decision.fired or [])},
+            )
+            return _timed(reply, started)
+        if decision is not None and decision.reply:  # a canned answer, no handoff
+            reply = Reply(
+                text=decision.reply,
+                tags=list(decision.tags or []),
+                close=bool(decision.close),
+                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": ",".join(decision.fired or [])},
+            )
+            return _timed(reply, started)
+        turn.tags = list(getattr(decision, "tags", None) or [])
+
+        try:
+            reply = self.brain.answer(turn)
+        except AIUnavailable as e:
+            log.warning("AI unavailable: %s", e.reason, extra={"conversation": getattr(conversation, "id", "")})
+            reply = unavailable(turn, e.reason, brain=self.brain.name)
+        except Exception as e:  # the last safety net: a shopper never waits on a crashed turn
+            log.exception("agent turn failed", extra={"conversation": getattr(conversation, "id", "")})
+            reply = unavailable(turn, f"The assistant hit an internal error ({type(e).__name__})", brain=self.brain.name)
+        reply.tags = _merge(turn.tags, reply.tags)
+        if decision is not None and decision.close:
+            reply.close = True
+        if decision is not None and decision.fired:
+            reply.meta.setdefault("rules", ",".join(decision.fired))
+        return _timed(reply, started)
+
+    def _rules(self, turn: Turn):
+        if self.rules is None:
+            return None
+        from agent.errors import RulesError
+
+        try:
+            return self.rules.evaluate(turn.text, rule_context(turn))
+        except RulesError:
+            log.exception("rules could not be evaluated; answering without them", extra={"conversation": getattr(turn.conversation, "id", "")})
+            return None
+
+
+def rule_context(turn: Turn):
+    """The RuleContext for this turn (built from the conversation and its history)."""
+    from agent.rules import RuleContext
+
+    return RuleContext.from_conversation(turn.conversation, turn.history)
+
+
+def unavailable(turn: Turn, reason: str, *, brain: str) -> Reply:
+    """The honest answer when the brain cannot answer at all: a person takes over."""
+    return Reply(
+        text=smalltalk.line("unavailable", turn.language),
+        escalation=Escalation(
+            reason=reason,
+            category="ai_unavailable",
+            summary=f"The AI could not answer (service trouble). The shopper asked: {_clip(turn.text, 200)}",
+            priority="high",
+        ),
+        meta={"brain": brain, "answered": False, "outcome": "unavailable"},
+    )
+
+
+def latest_customer_text(history) -> str:
+    for entry in reversed(history):
+        if entry.role == "customer" and entry.type == "message":
+            return entry.text.strip()
+    return ""
+
+
+def _timed(reply: Reply, started: float) -> Reply:
+    reply.meta["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return reply
+
+
+def _merge(a: list, b: list) -> list:
+    return list(dict.fromkeys([*a, *b]))
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

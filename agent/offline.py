@@ -1,0 +1,404 @@
+"""The offline brain: extractive answers from the docs, honest handoffs, small talk — no model needed.
+
+It is the default on a fresh machine (no ANTHROPIC_API_KEY), so it has to feel real:
+
+1. small talk (greetings, thanks, "are you a bot?", a bare "talk to a human") gets a short canned
+   reply in the shopper's language; a "yes" to "shall I bring in a person?" hands over;
+2. otherwise it searches the docs; when the best passage's calibrated relevance is under
+   ``knowledge.defaults.RELEVANCE_THRESHOLD`` the docs do not cover the question: it declines
+   politely if the question is off-topic, else says it is not sure and escalates, naming the best
+   match and its relevance for the team;
+3. when the docs do cover it, it quotes the one to three sentences (or the list of steps) of the best
+   passage that answer the question, and cites that doc section as the reply's source.
+
+Sentence selection is lexical (weighted term overlap, with an FAQ-aware rule: when a heading or a
+bold question in the doc matches, the answer is the text under it, not the question echoed back).
+It runs in well under a millisecond on top of the search.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from agent import smalltalk
+from agent.core import Options, Turn, not_sure_handoff
+from agent.types import Escalation, Reply
+
+SEARCH_K = 6
+MAX_SENTENCES = 3
+MAX_ITEMS = 8
+MAX_CHARS = 700
+
+# ---- text → units -----------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    kind: str  # heading | question | sentence | item | intro (a sentence ending with ":")
+    text: str
+    block: int  # paragraph / list index inside the passage
+    terms: frozenset = frozenset()
+
+
+_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_TOC_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\(#[^)]*\)\s*$")
+_BOLD_ONLY = re.compile(r"^\*\*(.+?)\*\*:?$|^__(.+?)__:?$")
+# Split after . ! ? (and their closing quotes/brackets) before an upper-case or digit start; keep
+# "e.g." "i.e." "etc." "Mr." and decimals together.
+_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bMr)(?<!\bDr)(?<=[.!?])[\"')\]*]*\s+(?=[\"'(\[*]*[A-Z0-9¿¡])")
+
+
+def units(text: str) -> list[Unit]:
+    """A passage as headings, questions, sentences and list items (wrapped lines joined)."""
+    text = _IMAGE.sub("", text)
+    result: list[Unit] = []
+    block = 0
+    paragraph: list[str] = []
+    item: list[str] | None = None
+    in_list = in_code = False
+
+    def flush():
+        nonlocal paragraph, item, block, in_list
+        if item:
+            joined = " ".join(s.strip() for s in item).strip()
+            if joined:
+                result.append(Unit("item", joined, block))
+        item = None
+        if paragraph:
+            joined = " ".join(s.strip() for s in paragraph).strip()
+            if joined and not joined.lower().startswith("in this article"):
+                result.extend(_sentences(joined, block))
+            block += 1
+            paragraph = []
+
+    def end_list():
+        nonlocal in_list, block
+        flush()
+        if in_list:
+            in_list = False
+            block += 1
+
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if line.strip().startswith(("```", "~~~")):
+            end_list()
+            in_code = not in_code
+            continue
+        if in_code or line.lstrip().startswith("|"):
+            continue  # code and tables do not read well as a chat answer
+        if not line.strip():
+            flush()
+            continue
+        if _HEADING.match(line):
+            end_list()
+            heading = _HEADING.sub("", line).strip().strip("#").strip()
+            if heading:
+                result.append(Unit("question" if heading.endswith("?") else "heading", heading, block))
+            block += 1
+            continue
+        if _TOC_ITEM.match(line):
+            continue
+        if _LIST.match(line):
+            if paragraph:
+                flush()
+            flush()
+            in_list = True
+            item = [line.strip()]
+            continue
+        if item is not None and raw.startswith((" ", "\t")):
+            item.append(line)  # a wrapped list item
+            continue
+        if in_list and item is not None and not paragraph:
+            item.append(line)  # a lazily wrapped list item (no indent)
+            continue
+        if in_list:
+            end_list()
+        paragraph.append(line)
+    end_list()
+    return result
+
+
+def _sentences(paragraph: str, block: int) -> list[Unit]:
+    bold = _BOLD_ONLY.match(paragraph)
+    if bold:
+        inner = (bold.group(1) or bold.group(2) or "").strip()
+        return [Unit("question" if inner.endswith("?") else "heading", inner, block)]
+    out = []
+    for sentence in _SENTENCE.split(paragraph):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        if sentence.endswith("?") or (sentence.startswith("**") and sentence.rstrip("*").endswith("?")):
+            kind = "question"
+        elif sentence.endswith(":"):
+            kind = "intro"
+        else:
+            kind = "sentence"
+        out.append(Unit(kind, sentence, block))
+    return out
+
+
+# ---- terms ------------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below between both but by
+    can could did do does doing done down during each few for from further get gets got had has have having he her here hers
+    him his how i if in into is it its itself just let me more most my no nor not now of off on once only or other our ours
+    out over own please same she should so some such than that the their theirs them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with would you your
+    yours yourself i'm i've it's don't can't want need like know tell help thanks hi hello hey""".split()
+)
+_TERM = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to match "refunds"/"refund", "installing"/"install"."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + keep
+            break
+    return word
+
+
+def terms(text: str) -> frozenset:
+    lowered = smalltalk.fold(re.sub(r"\]\([^)]*\)", "]", text))  # link targets are not content
+    return frozenset(stem(w) for w in _TERM.findall(lowered) if w not in _STOP and len(w) > 1)
+
+
+# ---- choosing what to quote --------------------------------------------------------------------
+
+
+@dataclass
+class Extract:
+    text: str
+    score: float
+    hit: object
+
+
+def extract(question: str, hits: list) -> Extract | None:
+    """The best short quote answering ``question`` from the passages of the best doc."""
+    if not hits:
+        return None
+    best_doc = hits[0].slug
+    passages = [h for h in hits if h.slug == best_doc][:3]
+    q = terms(question)
+    pools = []
+    for rank, hit in enumerate(passages):
+        us = units(hit.text)
+        section = (hit.section or "").split("›")[-1].strip()
+        if section and not (us and us[0].kind in ("heading", "question") and us[0].text == section):
+            us.insert(0, Unit("question" if section.endswith("?") else "heading", section, -1))
+        for u in us:
+            u.terms = terms(u.text)
+        pools.append((rank, hit, us))
+    all_units = [u for _, _, us in pools for u in us]
+    if not all_units:
+        return None
+    weight = _weights(q, all_units)
+    total = sum(weight.values()) or 1.0
+
+    def score(u: Unit) -> float:
+        if not u.terms:
+            return 0.0
+        covered = sum(weight[t] for t in q & u.terms) / total
+        return covered / (1 + 0.15 * math.log1p(max(0, len(u.terms) - 12)))
+
+    best: Extract | None = None
+    for rank, hit, us in pools:
+        rank_bonus = 1.0 - 0.12 * rank
+        body_start = next((i for i, u in enumerate(us) if u.kind not in ("heading", "question")), None)
+        for i, u in enumerate(us):
+            s = score(u)
+            if u.kind in ("heading", "question"):
+                span = _body_after(us, i)
+                if not span:
+                    continue
+                # The text under a matching heading/question answers it; its own words count a bit too.
+                cand = (s * 1.05 + 0.25 * max(score(x) for x in span)) * rank_bonus
+                if u.kind == "question" and sum(len(x.text) for x in span) < 60:
+                    span = [Unit("lead", u.text, -2), *span]  # "Can I …? No." reads better than "No."
+            else:
+                span = _span_from(us, i)
+                cand = s * rank_bonus
+                if i == body_start:
+                    cand *= 1.05  # a section's first sentence usually states its point
+            if best is None or cand > best.score:
+                best = Extract(_render(span), cand, hit)
+    if best is None or not best.text:
+        first = next((u for _, _, us in pools for u in us if u.kind not in ("heading", "question")), None)
+        if first is None:
+            return None
+        best = Extract(_render(_span_from([first], 0)), 0.0, hits[0])
+    return best
+
+
+def _weights(q: frozenset, pool: list[Unit]) -> dict:
+    n = len(pool)
+    return {t: 1.0 + math.log((n + 1) / (1 + sum(t in u.terms for u in pool))) for t in q}
+
+
+def _body_after(us: list[Unit], i: int) -> list[Unit]:
+    """The answer under heading/question ``i``: its first sentences, or its intro and list."""
+    body = []
+    for u in us[i + 1 :]:
+        if u.kind in ("heading", "question"):
+            break
+        body.append(u)
+    if not body:
+        return []
+    return _span_from(body, 0)
+
+
+def _span_from(us: list[Unit], i: int) -> list[Unit]:
+    """Unit ``i`` and what must come with it to read well (an intro's list, a list's neighbours)."""
+    u = us[i]
+    span = [u]
+    if u.kind == "intro" or (u.kind == "sentence" and i + 1 < len(us) and us[i + 1].kind == "item" and us[i + 1].block != u.block):
+        items = []
+        for x in us[i + 1 :]:
+            if x.kind != "item" or len(items) >= MAX_ITEMS:
+                break
+            items.append(x)
+        if u.kind == "intro" or items:
+            span += items
+    elif u.kind == "item":
+        # A matching step: show the whole (short) list it belongs to, so step 2 is not read alone.
+        start = i
+        while start > 0 and us[start - 1].kind == "item":
+            start -= 1
+        intro = [us[start - 1]] if start > 0 and us[start - 1].kind == "intro" else []
+        items = []
+        for x in us[start:]:
+            if x.kind != "item":
+                break
+            items.append(x)
+        if len(items) <= MAX_ITEMS:
+            span = intro + items
+        else:
+            span = intro + items[max(0, i - start - 2) : i - start + 3]
+    else:
+        # A sentence: add the next sentences of the same paragraph while they are short.
+        for x in us[i + 1 :]:
+            if x.block != u.block or x.kind not in ("sentence", "intro") or len(span) >= MAX_SENTENCES:
+                break
+            if sum(len(s.text) for s in span) + len(x.text) > 320:
+                break
+            span.append(x)
+            if x.kind == "intro":
+                span += [y for y in us[us.index(x) + 1 :][:MAX_ITEMS] if y.kind == "item"]
+                break
+    return span
+
+
+def _render(span: list[Unit]) -> str:
+    """Units back to readable Markdown: sentences of a paragraph together, one line per list item."""
+    parts: list[list] = []  # [kind, texts, block]
+    chars = 0
+    for u in span:
+        if chars > MAX_CHARS:
+            break
+        if u.kind == "item":
+            if parts and parts[-1][0] == "list":
+                parts[-1][1].append(u.text)
+            else:
+                parts.append(["list", [u.text], u.block])
+        elif parts and parts[-1][0] == "para" and parts[-1][2] == u.block:
+            parts[-1][1].append(u.text)
+        else:
+            parts.append(["para", [u.text], u.block])
+        chars += len(u.text)
+    if len(parts) >= 1 and parts[-1][0] == "list" and len(parts[-1][1]) == 1:
+        parts[-1][1] = [_LIST.sub("", parts[-1][1][0])]  # one bullet on its own reads as a sentence
+        parts[-1][0] = "para"
+    if len(parts) == 2 and parts[0][2] == -2 and parts[1][0] == "para":
+        return f"**{parts[0][1][0]}** {' '.join(parts[1][1])}"
+    return "\n\n".join(("\n" if kind == "list" else " ").join(texts) for kind, texts, _ in parts).strip()
+
+
+# ---- the brain --------------------------------------------------------------------------------
+
+
+class OfflineBrain:
+    name = "offline"
+
+    def __init__(self, settings, kb, *, options: Options | None = None, threshold: float | None = None):
+        self.settings = settings
+        self.kb = kb
+        self.options = options or Options.from_settings(settings)
+        if threshold is None:
+            from knowledge.defaults import RELEVANCE_THRESHOLD
+
+            threshold = RELEVANCE_THRESHOLD
+        self.threshold = threshold
+
+    def answer(self, turn: Turn) -> Reply:
+        text = turn.text
+        lang = turn.language
+        store = self.settings.store_name
+        meta = {"brain": self.name}
+        previous = turn.previous_ai_meta
+
+        if previous.get("offered_handoff") and smalltalk.is_affirmation(text):
+            return self._handoff(turn, "The shopper accepted the offer of a person", previous, meta)
+        small = smalltalk.classify(text)
+        if previous.get("asked_topic") and (small is None or small[0] == "ask_topic"):
+            return self._handoff(turn, "The shopper asked for a person", previous, meta)
+        if small is not None:
+            kind, small_lang = small
+            reply_meta = {**meta, "answered": True, "outcome": "smalltalk", "smalltalk": kind}
+            if kind == "ask_topic":
+                reply_meta["asked_topic"] = True
+            return Reply(text=smalltalk.line(kind, small_lang, store=store), meta=reply_meta)
+
+        question = smalltalk.strip_greeting(text)
+        hits = self.kb.search(question, k=SEARCH_K, audience=self.options.audience)
+        looked_at = _looked_at(hits)
+        best = hits[0] if hits else None
+        relevance = float(best.relevance) if best else 0.0
+        meta.update(relevance=round(relevance, 3), doc=best.slug if best else "")
+        if best is None or relevance < self.threshold:
+            if smalltalk.looks_off_topic(question):
+                return Reply(text=smalltalk.line("off_topic", lang, store=store), meta={**meta, "answered": True, "outcome": "declined"})
+            where = f"best match {best.citation_title}, relevance {relevance:.2f}" if best else "no match at all"
+            return not_sure_handoff(turn, f"The docs don't cover this ({where})", looked_at, meta)
+
+        quote = extract(question, hits)
+        if quote is None:
+            return not_sure_handoff(turn, f"The best match ({best.citation_title}) has no quotable text", looked_at, meta)
+        hit = quote.hit
+        return Reply(
+            text=quote.text,
+            sources=[{"title": hit.citation_title, "url": hit.url}],
+            meta={**meta, "answered": True, "outcome": "answered", "doc": hit.slug},
+        )
+
+    def _handoff(self, turn: Turn, reason: str, previous: dict, meta: dict) -> Reply:
+        earlier = [e.text for e in turn.history[:-1] if e.role == "customer" and e.type == "message"][-2:]
+        asked = " / ".join(_clip(t, 120) for t in earlier)
+        summary = f"Wants a person. Said: {_clip(turn.text, 160)}" + (f"\nEarlier: {asked}" if asked else "")
+        hits = self.kb.search(turn.text, k=3, audience=self.options.audience) if not smalltalk.is_affirmation(turn.text) else []
+        return Reply(
+            text=smalltalk.line("handoff", turn.language),
+            escalation=Escalation(reason=reason, category="human_request", summary=summary, looked_at=_looked_at(hits)),
+            meta={**meta, "answered": True, "outcome": "handoff"},
+        )
+
+
+def _looked_at(hits) -> list[dict]:
+    seen, out = set(), []
+    for h in hits:
+        key = h.url or h.citation_title
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"title": h.citation_title, "url": h.url, "relevance": round(float(h.relevance), 3)})
+    return out[:5]
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,383 @@
+"""Small talk, language guessing and the agent's canned lines, in the shopper's language.
+
+The offline answerer uses this to greet, thank, say goodbye, decline off-topic questions and hand
+over honestly without a model; the Claude brain and the orchestrator use the same lines when the API
+is down or a rule hands over, so the shopper hears one consistent voice. Everything is plain data
+and small regular expressions: fast (microseconds) and easy for a store to read and change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ---- language ---------------------------------------------------------------------------------
+
+# Frequent function words per language: enough to tell a shopper's language from one sentence.
+_STOPWORDS = {
+    "en": "the a an is are do does how can i my you your what why when where to of for and it this with not".split(),
+    "es": "el la los las es son cómo como puedo mi mis tu qué que por para con no una un del al hola gracias quiero".split(),
+    "fr": "le la les est sont comment puis je mon ma mes vous votre quoi pour avec pas une un des du bonjour merci".split(),
+    "de": "der die das ist sind wie kann ich mein meine sie ihr was warum für mit nicht ein eine und hallo danke".split(),
+    "it": "il lo la gli le è sono come posso io mio mia tuo cosa perché per con non una uno del ciao grazie".split(),
+    "pt": "o a os as é são como posso eu meu minha você seu que por para com não uma um do da olá obrigado".split(),
+    "nl": "de het een is zijn hoe kan ik mijn jij je wat waarom voor met niet en van hallo bedankt".split(),
+}
+_SCRIPTS = [  # languages recognisable by their script alone
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+]
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "¿Qué tal?" → "¿que tal?"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def detect_language(text: str) -> str:
+    """A best guess at the shopper's language (ISO 639-1); "en" when unsure."""
+    for code, pattern in _SCRIPTS:
+        if pattern.search(text):
+            return code
+    tokens = words(text)
+    if not tokens:
+        return "en"
+    scores = {code: sum(t in vocab for t in tokens) for code, vocab in _STOPWORDS.items()}
+    for code, pattern in _GREETING_LANG:
+        if pattern.search(fold(text)):
+            scores[code] = scores.get(code, 0) + 2
+    best = max(scores, key=lambda c: (scores[c], c == "en"))
+    return best if scores[best] > scores["en"] else "en"
+
+
+# ---- canned lines -----------------------------------------------------------------------------
+
+LINES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "en": "Hi! I'm the {store} assistant. How can I help you today?",
+        "es": "¡Hola! Soy el asistente de {store}. ¿En qué puedo ayudarte?",
+        "fr": "Bonjour ! Je suis l'assistant de {store}. Comment puis-je vous aider ?",
+        "de": "Hallo! Ich bin der Assistent von {store}. Wie kann ich helfen?",
+        "it": "Ciao! Sono l'assistente di {store}. Come posso aiutarti?",
+        "pt": "Olá! Sou o assistente da {store}. Como posso ajudar?",
+        "nl": "Hallo! Ik ben de assistent van {store}. Waarmee kan ik je helpen?",
+        "sv": "Hej! Jag är {store}s assistent. Hur kan jag hjälpa dig?",
+        "pl": "Cześć! Jestem asystentem {store}. W czym mogę pomóc?",
+        "tr": "Merhaba! Ben {store} asistanıyım. Size nasıl yardımcı olabilirim?",
+        "ru": "Здравствуйте! Я помощник магазина {store}. Чем могу помочь?",
+        "ja": "こんにちは！{store}のアシスタントです。どのようなご用件でしょうか？",
+        "zh": "您好！我是 {store} 的助手。有什么可以帮您？",
+        "ko": "안녕하세요! {store} 도우미입니다. 무엇을 도와드릴까요?",
+    },
+    "thanks": {
+        "en": "You're welcome! Is there anything else I can help with?",
+        "es": "¡De nada! ¿Hay algo más en lo que pueda ayudarte?",
+        "fr": "Avec plaisir ! Puis-je vous aider pour autre chose ?",
+        "de": "Gern geschehen! Kann ich sonst noch helfen?",
+        "it": "Prego! Posso aiutarti con qualcos'altro?",
+        "pt": "De nada! Posso ajudar com mais alguma coisa?",
+        "nl": "Graag gedaan! Kan ik je nog ergens anders mee helpen?",
+        "sv": "Varsågod! Är det något mer jag kan hjälpa till med?",
+        "pl": "Proszę bardzo! Czy mogę pomóc w czymś jeszcze?",
+        "tr": "Rica ederim! Başka bir konuda yardımcı olabilir miyim?",
+        "ru": "Пожалуйста! Могу ещё чем-нибудь помочь?",
+        "ja": "どういたしまして！ほかにお手伝いできることはありますか？",
+        "zh": "不客气！还有什么可以帮您的吗？",
+        "ko": "천만에요! 더 도와드릴 일이 있을까요?",
+    },
+    "bye": {
+        "en": "Thanks for stopping by. Have a great day!",
+        "es": "¡Gracias por escribirnos! Que tengas un buen día.",
+        "fr": "Merci de votre visite, bonne journée !",
+        "de": "Danke für Ihre Nachricht, einen schönen Tag noch!",
+        "it": "Grazie per averci scritto, buona giornata!",
+        "pt": "Obrigado pelo contato, tenha um ótimo dia!",
+        "nl": "Bedankt voor je bericht, fijne dag nog!",
+    },
+    "how_are_you": {
+        "en": "I'm doing well, thanks for asking! What can I help you with?",
+        "es": "¡Muy bien, gracias! ¿En qué puedo ayudarte?",
+        "fr": "Très bien, merci ! Que puis-je faire pour vous ?",
+        "de": "Mir geht's gut, danke! Wobei kann ich helfen?",
+        "it": "Tutto bene, grazie! Come posso aiutarti?",
+        "pt": "Tudo bem, obrigado! Como posso ajudar?",
+        "nl": "Goed, dank je! Waarmee kan ik helpen?",
+    },
+    "ack": {
+        "en": "Glad that helps! Let me know if anything else comes up.",
+        "es": "¡Me alegra que te sirva! Avísame si necesitas algo más.",
+        "fr": "Parfait ! N'hésitez pas si vous avez une autre question.",
+        "de": "Freut mich! Melden Sie sich, wenn noch etwas ist.",
+        "it": "Perfetto! Scrivimi pure se ti serve altro.",
+        "pt": "Que bom! Se precisar de mais alguma coisa, é só falar.",
+        "nl": "Fijn! Laat het weten als er nog iets is.",
+    },
+    "identity": {
+        "en": "I'm {store}'s AI assistant. I answer from our help docs, and I can bring in a person from the team whenever you'd like.",
+        "es": "Soy el asistente de IA de {store}. Respondo con nuestra documentación de ayuda y puedo pasar la conversación a una persona del equipo cuando quieras.",
+        "fr": "Je suis l'assistant IA de {store}. Je réponds à partir de notre centre d'aide et je peux faire intervenir une personne de l'équipe quand vous le souhaitez.",
+        "de": "Ich bin der KI-Assistent von {store}. Ich antworte aus unserer Hilfe und kann jederzeit eine Person aus dem Team dazuholen.",
+    },
+    "ask_topic": {
+        "en": "Sure, I can bring in someone from the team. What is it about? A sentence or two helps them pick it up quickly.",
+        "es": "Claro, puedo pasar la conversación a alguien del equipo. ¿De qué se trata? Una o dos frases les ayudan a atenderte más rápido.",
+        "fr": "Bien sûr, je peux faire intervenir quelqu'un de l'équipe. De quoi s'agit-il ? Une ou deux phrases les aideront à vous répondre plus vite.",
+        "de": "Gern hole ich jemanden aus dem Team dazu. Worum geht es? Ein, zwei Sätze helfen, schneller zu antworten.",
+        "it": "Certo, posso coinvolgere qualcuno del team. Di cosa si tratta? Una o due frasi li aiutano a risponderti prima.",
+        "pt": "Claro, posso chamar alguém da equipe. Do que se trata? Uma ou duas frases ajudam a responder mais rápido.",
+        "nl": "Natuurlijk, ik haal er iemand van het team bij. Waar gaat het over? Een of twee zinnen helpen om je sneller te helpen.",
+    },
+    "handoff": {
+        "en": "I've asked a person from our team to pick this up. They'll reply right here in this chat.",
+        "es": "He pedido a una persona de nuestro equipo que se encargue. Te responderá aquí mismo, en este chat.",
+        "fr": "J'ai demandé à une personne de notre équipe de prendre le relais. Elle vous répondra ici même, dans ce chat.",
+        "de": "Ich habe eine Person aus unserem Team gebeten, das zu übernehmen. Sie antwortet hier im Chat.",
+        "it": "Ho chiesto a una persona del nostro team di occuparsene. Ti risponderà qui in questa chat.",
+        "pt": "Pedi a uma pessoa da nossa equipe para assumir. Ela vai responder aqui mesmo neste chat.",
+        "nl": "Ik heb iemand van ons team gevraagd dit op te pakken. Diegene antwoordt hier in deze chat.",
+    },
+    "not_sure_handoff": {
+        "en": "I'm not sure about this one, and I'd rather not guess. I've asked a person from our team to pick it up; they'll reply right here in this chat.",
+        "es": "No estoy seguro de esto y prefiero no adivinar. He pedido a una persona de nuestro equipo que se encargue; te responderá aquí mismo.",
+        "fr": "Je ne suis pas sûr de la réponse et je préfère ne pas deviner. J'ai demandé à une personne de notre équipe de prendre le relais ; elle vous répondra ici même.",
+        "de": "Da bin ich mir nicht sicher, und raten möchte ich nicht. Ich habe eine Person aus unserem Team gebeten, das zu übernehmen; sie antwortet hier im Chat.",
+        "it": "Non ne sono sicuro e preferisco non tirare a indovinare. Ho chiesto a una persona del team di occuparsene; ti risponderà qui in chat.",
+        "pt": "Não tenho certeza sobre isso e prefiro não adivinhar. Pedi a uma pessoa da nossa equipe para assumir; ela vai responder aqui mesmo.",
+        "nl": "Daar weet ik het antwoord niet zeker van en ik wil niet gokken. Ik heb iemand van ons team gevraagd het op te pakken; diegene antwoordt hier in de chat.",
+    },
+    "not_sure_offer": {
+        "en": "I'm not sure about this one, and I'd rather not guess. Would you like me to bring in a person from our team?",
+        "es": "No estoy seguro de esto y prefiero no adivinar. ¿Quieres que pase la conversación a una persona de nuestro equipo?",
+        "fr": "Je ne suis pas sûr de la réponse et je préfère ne pas deviner. Voulez-vous que je fasse intervenir une personne de notre équipe ?",
+        "de": "Da bin ich mir nicht sicher, und raten möchte ich nicht. Soll ich eine Person aus unserem Team dazuholen?",
+        "it": "Non ne sono sicuro e preferisco non tirare a indovinare. Vuoi che coinvolga una persona del nostro team?",
+        "pt": "Não tenho certeza sobre isso e prefiro não adivinhar. Quer que eu chame uma pessoa da nossa equipe?",
+        "nl": "Daar weet ik het antwoord niet zeker van en ik wil niet gokken. Zal ik iemand van ons team erbij halen?",
+    },
+    "unavailable": {
+        "en": "I'm having trouble right now — I've asked a person from our team to pick this up. They'll reply right here in this chat.",
+        "es": "Estoy teniendo problemas en este momento; he pedido a una persona de nuestro equipo que se encargue. Te responderá aquí mismo.",
+        "fr": "J'ai un souci technique en ce moment ; j'ai demandé à une personne de notre équipe de prendre le relais. Elle vous répondra ici même.",
+        "de": "Ich habe gerade technische Probleme – ich habe eine Person aus unserem Team gebeten, das zu übernehmen. Sie antwortet hier im Chat.",
+        "it": "Sto avendo qualche problema in questo momento: ho chiesto a una persona del team di occuparsene. Ti risponderà qui in chat.",
+        "pt": "Estou com problemas no momento; pedi a uma pessoa da nossa equipe para assumir. Ela vai responder aqui mesmo.",
+        "nl": "Ik heb op dit moment problemen; ik heb iemand van ons team gevraagd dit op te pakken. Diegene antwoordt hier in de chat.",
+    },
+    "off_topic": {
+        "en": "I can only help with questions about {store}: our products, your purchases, downloads and licenses. Is there something like that I can help with?",
+        "es": "Solo puedo ayudarte con {store}: nuestros productos, tus compras, descargas y licencias. ¿Hay algo de eso en lo que pueda ayudarte?",
+        "fr": "Je ne peux vous aider que pour {store} : nos produits, vos achats, téléchargements et licences. Puis-je vous aider sur l'un de ces sujets ?",
+        "de": "Ich kann nur bei Fragen zu {store} helfen: unsere Produkte, Ihre Käufe, Downloads und Lizenzen. Kann ich dabei etwas für Sie tun?",
+        "it": "Posso aiutarti solo con {store}: i nostri prodotti, i tuoi acquisti, download e licenze. Posso aiutarti con qualcosa del genere?",
+        "pt": "Só posso ajudar com a {store}: nossos produtos, suas compras, downloads e licenças. Posso ajudar com algo assim?",
+        "nl": "Ik kan alleen helpen met vragen over {store}: onze producten, je aankopen, downloads en licenties. Kan ik daar ergens mee helpen?",
+    },
+    "no_reveal": {
+        "en": "I can't share how I'm set up, but I'm happy to help with anything about {store}. What do you need?",
+        "es": "No puedo compartir cómo estoy configurado, pero con gusto te ayudo con cualquier cosa de {store}. ¿Qué necesitas?",
+        "fr": "Je ne peux pas partager ma configuration, mais je vous aide volontiers pour tout ce qui concerne {store}. De quoi avez-vous besoin ?",
+        "de": "Wie ich eingerichtet bin, kann ich nicht teilen, aber bei allem rund um {store} helfe ich gern. Was brauchen Sie?",
+    },
+    "refused": {
+        "en": "Sorry, I can't help with that here. Is there anything about {store} I can help with?",
+    },
+    "tool_limit": {
+        "en": "I couldn't find a clear answer to this in our docs, so I've asked a person from our team to pick it up. They'll reply right here in this chat.",
+    },
+    "more_in": {
+        "en": "More in {link}.",
+        "es": "Más información en {link}.",
+        "fr": "Plus de détails dans {link}.",
+        "de": "Mehr dazu in {link}.",
+        "it": "Maggiori dettagli in {link}.",
+        "pt": "Mais detalhes em {link}.",
+        "nl": "Meer hierover in {link}.",
+    },
+}
+
+
+def line(kind: str, lang: str = "en", **values) -> str:
+    """A canned line in ``lang`` (English when that language has no version), with {store} etc. filled in."""
+    variants = LINES[kind]
+    return variants.get(lang, variants["en"]).format(**values)
+
+
+# ---- small talk -------------------------------------------------------------------------------
+
+
+def _alternation(*phrases: str) -> str:
+    folded = {fold(p) for p in phrases}
+    return "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in folded), key=len, reverse=True))
+
+
+_GREETINGS = {
+    "en": ("hi", "hii", "hiya", "hello", "helo", "hey", "heya", "hey there", "howdy", "yo", "greetings", "good morning",
+           "good afternoon", "good evening", "morning", "evening"),
+    "es": ("hola", "buenas", "buenos dias", "buenas tardes", "buenas noches"),
+    "fr": ("bonjour", "salut", "bonsoir", "coucou"),
+    "de": ("hallo", "guten tag", "guten morgen", "guten abend", "moin", "servus", "gruss gott", "gruezi"),
+    "it": ("ciao", "buongiorno", "buonasera", "salve"),
+    "pt": ("ola", "oi", "bom dia", "boa tarde", "boa noite"),
+    "nl": ("hoi", "goedemorgen", "goedemiddag", "goedenavond", "dag"),
+    "sv": ("hej", "hejsan", "god morgon"),
+    "pl": ("czesc", "dzien dobry"),
+    "tr": ("merhaba", "selam"),
+    "ru": ("привет", "здравствуите", "здравствуи", "добрыи день"),
+    "ja": ("こんにちは", "こんばんは", "おはよう", "おはようございます"),
+    "zh": ("你好", "您好", "嗨"),
+    "ko": ("안녕하세요", "안녕"),
+}
+_THANKS = {
+    "en": ("thanks", "thank you", "thank u", "thx", "ty", "tysm", "cheers", "many thanks", "thanks a lot", "thank you so much",
+           "appreciate it", "much appreciated", "thanks so much"),
+    "es": ("gracias", "muchas gracias", "mil gracias"),
+    "fr": ("merci", "merci beaucoup", "merci bien"),
+    "de": ("danke", "danke schon", "vielen dank", "dankeschon"),
+    "it": ("grazie", "grazie mille"),
+    "pt": ("obrigado", "obrigada", "muito obrigado", "muito obrigada", "valeu"),
+    "nl": ("bedankt", "dank je", "dank u", "dankjewel", "dank je wel"),
+    "sv": ("tack", "tack sa mycket"),
+    "pl": ("dziekuje", "dzieki"),
+    "tr": ("tesekkurler", "tesekkur ederim", "sagol"),
+    "ru": ("спасибо", "спасибо большое"),
+    "ja": ("ありがとう", "ありがとうございます"),
+    "zh": ("谢谢", "多谢", "谢谢你"),
+    "ko": ("감사합니다", "고마워요"),
+}
+_BYE = {
+    "en": ("bye", "goodbye", "bye bye", "see you", "see ya", "that's all", "thats all", "that is all", "have a good day",
+           "have a nice day", "good night"),
+    "es": ("adios", "hasta luego", "chao"),
+    "fr": ("au revoir", "a bientot", "bonne journee"),
+    "de": ("tschuss", "auf wiedersehen", "bis bald", "schonen tag"),
+    "it": ("arrivederci", "a presto"),
+    "pt": ("tchau", "ate logo", "adeus"),
+    "nl": ("doei", "tot ziens"),
+}
+_HOW_ARE_YOU = {
+    "en": ("how are you", "how r u", "how are u", "how's it going", "hows it going", "how is it going", "how are you doing",
+           "what's up", "whats up", "sup"),
+    "es": ("que tal", "como estas", "como esta"),
+    "fr": ("ca va", "comment ca va", "comment allez vous", "comment allez-vous"),
+    "de": ("wie geht's", "wie gehts", "wie geht es ihnen", "wie geht es dir"),
+    "it": ("come stai", "come va"),
+    "pt": ("tudo bem", "como vai", "como voce esta"),
+    "nl": ("hoe gaat het", "hoe is het"),
+}
+_ACK = ("ok", "okay", "k", "kk", "cool", "great", "perfect", "nice", "awesome", "got it", "alright", "all right", "sounds good",
+        "understood", "good", "super", "excellent", "perfecto", "parfait", "genial", "prima", "perfetto", "otimo", "👍", "🙏")
+_AFFIRM = ("yes", "yes please", "yeah", "yep", "sure", "please", "please do", "ok please", "yes i would", "yes i'd like that",
+           "si", "si por favor", "oui", "oui merci", "oui s'il vous plait", "ja", "ja bitte", "sim", "sim por favor", "graag",
+           "go ahead", "do it", "that would be great", "yes, please")
+_IDENTITY = ("are you a bot", "are you a robot", "are you human", "are you a human", "are you real", "are you an ai",
+             "are you ai", "who are you", "what are you", "is this a bot", "am i talking to a bot", "am i talking to a human",
+             "is this a real person", "are you a real person")
+_REVEAL = re.compile(
+    r"\b(system\s+prompt|your\s+(instructions|prompt|rules|guidelines|configuration)|ignore\s+(all\s+)?(previous|prior|your)"
+    r"|disregard\s+(your|all|previous)|developer\s+mode|jailbreak|you\s+are\s+now\b|pretend\s+(to\s+be|you\s+are))",
+    re.IGNORECASE,
+)
+_HUMAN_VAGUE = re.compile(
+    r"^(?:(?:can|could|may)\s+i\s+|i\s+(?:want|need|would\s+like|wanna)\s+(?:to\s+)?|let\s+me\s+|please\s+|pls\s+)?"
+    r"(?:talk|speak|chat)?\s*(?:to|with)?\s*(?:a|an|the|some|someone|somebody)?\s*"
+    r"(?:human|person|real\s+person|agent|operator|representative|rep|someone|somebody|staff|support\s+team|manager|"
+    r"live\s+agent|live\s+person|human\s+being|customer\s+service)"
+    r"(?:\s+please|\s+pls|\s+now)?$",
+    re.IGNORECASE,
+)
+
+_EDGE = r"[\s!.,;:?¡¿~\-–—…)(\"'😀-🙏👋👍🙂😊]*"
+_FILLER = r"(?:\s+(?:there|team|all|everyone|folks|guys|again|so much|a lot|very much|for your help|for the help|:\)|!)){0,3}"
+
+
+def _pattern(table: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern]]:
+    return [(lang, re.compile(rf"^{_EDGE}(?:{_alternation(*phrases)}){_FILLER}{_EDGE}$", re.IGNORECASE)) for lang, phrases in table.items()]
+
+
+_GREETING_RE = _pattern(_GREETINGS)
+_THANKS_RE = _pattern(_THANKS)
+_BYE_RE = _pattern(_BYE)
+_HOW_RE = _pattern(_HOW_ARE_YOU)
+_ACK_RE = re.compile(rf"^{_EDGE}(?:{_alternation(*_ACK)})(?:[\s,!.]+(?:thanks|thank you|thx|merci|gracias|danke))?{_EDGE}$", re.IGNORECASE)
+_AFFIRM_RE = re.compile(rf"^{_EDGE}(?:{_alternation(*_AFFIRM)}){_EDGE}$", re.IGNORECASE)
+_IDENTITY_RE = re.compile(rf"^{_EDGE}(?:{_alternation(*_IDENTITY)}){_EDGE}$", re.IGNORECASE)
+_GREETING_LANG = [(lang, re.compile(rf"^{_EDGE}(?:{_alternation(*p)})\b", re.IGNORECASE)) for lang, p in _GREETINGS.items() if lang != "en"]
+_GREETING_PREFIX = re.compile(
+    rf"^{_EDGE}(?:{_alternation(*[p for ps in _GREETINGS.values() for p in ps])}){_FILLER}[\s!.,;:]+(?=\S)", re.IGNORECASE
+)
+
+
+def _match(table: list[tuple[str, re.Pattern]], text: str) -> str | None:
+    for lang, pattern in table:
+        if pattern.match(text):
+            return lang
+    return None
+
+
+def classify(text: str) -> tuple[str, str] | None:
+    """(kind, language) when ``text`` is small talk rather than a question, else None.
+
+    kinds: greeting, thanks, bye, how_are_you, ack, identity, no_reveal, ask_topic (a bare request for
+    a person with nothing about what it is), mixed greeting+thanks count as thanks.
+    """
+    t = fold(text.strip())
+    if not t:
+        return None
+    if len(t) > 160:
+        return None
+    for kind, table in (("thanks", _THANKS_RE), ("greeting", _GREETING_RE), ("bye", _BYE_RE), ("how_are_you", _HOW_RE)):
+        lang = _match(table, t)
+        if lang:
+            return kind, lang
+    # "hi, how are you?" / "hello! thanks" — a greeting in front of other small talk.
+    rest = strip_greeting(t)
+    if rest != t:
+        inner = classify(rest)
+        if inner:
+            return inner
+    if _ACK_RE.match(t):
+        return "ack", detect_language(text)
+    if _IDENTITY_RE.match(t):
+        return "identity", detect_language(text)
+    if _HUMAN_VAGUE.match(t.strip(" !.?")):
+        return "ask_topic", detect_language(text)
+    if _REVEAL.search(t):
+        return "no_reveal", detect_language(text)
+    return None
+
+
+def strip_greeting(text: str) -> str:
+    """The message without a leading greeting: "Hi! How do I install fonts?" → "How do I install fonts?"."""
+    return _GREETING_PREFIX.sub("", text, count=1).strip() or text
+
+
+def is_affirmation(text: str) -> bool:
+    """A short yes ("yes please", "sure", "oui") — the answer to "shall I bring in a person?"."""
+    return bool(_AFFIRM_RE.match(fold(text.strip())))
+
+
+# ---- off-topic --------------------------------------------------------------------------------
+
+# Questions a digital-goods store's assistant should politely decline. Only consulted when the docs
+# do not match, so "how do I install the Python plugin" is never declined for saying "python".
+_OFF_TOPIC = re.compile(
+    r"\b(weather|forecast|capital\s+of|president|prime\s+minister|election|recipe|cook|bake|poem|poetry|haiku|song|lyrics|"
+    r"joke|riddle|homework|essay|math|equation|solve|calculate|\d+\s*[-+*/x]\s*\d+|translate|translation|write\s+(me\s+)?"
+    r"(a|an|some)\b|code|python|javascript|sql|football|soccer|basketball|nba|nfl|score|stock|bitcoin|crypto|movie|film|"
+    r"tv\s+show|netflix|meaning\s+of\s+life|horoscope|dating|girlfriend|boyfriend|diet|workout|capital|population|"
+    r"history\s+of|who\s+won|who\s+is\s+the|tallest|largest|biggest\s+country|chatgpt|openai|amazon|ebay|etsy)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_off_topic(text: str) -> bool:
+    return bool(_OFF_TOPIC.search(fold(text)))

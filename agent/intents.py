@@ -1,0 +1,570 @@
+"""What a shopper's message is about, offline and in several languages.
+
+Why not embeddings alone: the local sentence model is English-only MiniLM, and the hard cases are
+about *framing*, not topic. "do you offer refunds on e-books?" and "refund my e-book" sit next to each
+other in any embedding space, yet one is a docs question and the other a request for a human. So
+the built-in intents are recognised by a small, readable grammar over multilingual cue words
+(agent/data/lexicon.toml): a cue for the topic ("refund", "Rückerstattung"), a cue for the frame
+(a purchase of the shopper's own, a request, a problem word near a license key) and negative cues for
+how-to and policy questions, negation ("no need for a human") and hypotheticals ("will I be charged
+again?"). Words are matched after folding case and accents, with typo tolerance from rapidfuzz. The
+bench (bench/escalation.py) measures this against a keyword list and against embeddings.
+
+Store-defined intents come from a few example phrases in the rules file and are matched by
+similarity: character n-grams always (robust to typos and inflection in any language), plus the
+sentence embedder when one is passed in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+DATA = Path(__file__).resolve().parent / "data"
+
+BUILTIN_INTENTS = (
+    "human_request",
+    "refund_request",
+    "billing_dispute",
+    "license_problem",
+    "account_security",
+    "complaint",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_CONTRACTIONS = [
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\bain'?t\b"), "is not"),
+    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should|must|need)n'?t\b"), r"\1 not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+]
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Rückerstattung" -> "ruckerstattung", "ß" -> "ss"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str) -> str:
+    """Folded text with English contractions expanded and punctuation turned into single spaces."""
+    folded = fold(text.translate(_APOSTROPHES))
+    for pattern, repl in _CONTRACTIONS:
+        folded = pattern.sub(repl, folded)
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def tokenize(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzy phrase matching
+
+
+def max_edits(word: str) -> int:
+    """Typos tolerated in a word of this length: none for short words, where one edit is another word."""
+    n = len(word)
+    if n <= 4:
+        return 0
+    if n <= 7:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    kind: str  # exact | fuzzy | prefix
+
+
+def _parse_word(raw: str) -> _Word:
+    if raw.startswith("="):
+        return _Word(normalize(raw[1:]), "exact")
+    if raw.endswith("*"):
+        return _Word(normalize(raw[:-1]), "prefix")
+    return _Word(raw, "fuzzy" if max_edits(raw) else "exact")
+
+
+def parse_phrase(phrase: str) -> tuple[_Word, ...]:
+    """A phrase as words; "=" / "*" markers apply to the word they touch."""
+    words: list[_Word] = []
+    for raw in phrase.split():
+        marker_exact = raw.startswith("=")
+        marker_prefix = raw.endswith("*")
+        core = normalize(raw.strip("=*"))
+        for i, part in enumerate(core.split()):
+            if marker_exact:
+                words.append(_Word(part, "exact"))
+            elif marker_prefix and i == len(core.split()) - 1:
+                words.append(_Word(part, "prefix"))
+            else:
+                words.append(_Word(part, "fuzzy" if max_edits(part) else "exact"))
+    return tuple(words)
+
+
+class Lexicon:
+    """Named lists of phrases, matched in token lists on word boundaries with typo tolerance.
+
+    ``find(tokens)`` returns {concept: [(start, end), ...]} (token positions, end exclusive).
+    Each distinct token is compared once against every pattern word (rapidfuzz, in C) and cached.
+    """
+
+    def __init__(self, concepts: dict[str, Iterable[str]], exact: Iterable[str] = ()):
+        self.concepts: dict[str, list[tuple[_Word, ...]]] = {}
+        words: dict[_Word, int] = {}
+        exact = set(exact)
+        for name, phrases in concepts.items():
+            parsed = [p for p in (parse_phrase(ph) for ph in phrases) if p]
+            if name in exact:
+                parsed = [tuple(_Word(w.text, "exact") if w.kind == "fuzzy" else w for w in p) for p in parsed]
+            self.concepts[name] = parsed
+            for phrase in parsed:
+                for w in phrase:
+                    words.setdefault(w, len(words))
+        self._words = words
+        self._exact: dict[str, list[int]] = {}
+        self._fuzzy_texts: list[str] = []
+        self._fuzzy_ids: list[int] = []
+        self._prefixes: list[tuple[str, int]] = []
+        for w, wid in words.items():
+            if w.kind == "prefix":
+                self._prefixes.append((w.text, wid))
+            else:
+                self._exact.setdefault(w.text, []).append(wid)
+                if w.kind == "fuzzy":
+                    self._fuzzy_texts.append(w.text)
+                    self._fuzzy_ids.append(wid)
+        # first word id -> [(concept, phrase)]
+        self._by_first: dict[int, list[tuple[str, tuple[_Word, ...]]]] = {}
+        for name, parsed in self.concepts.items():
+            for phrase in parsed:
+                self._by_first.setdefault(words[phrase[0]], []).append((name, phrase))
+        self._cache: dict[str, frozenset[int]] = {}
+
+    def word_ids(self, token: str) -> frozenset[int]:
+        """Ids of the pattern words this token matches (exactly, as a prefix, or within the typo budget)."""
+        hit = self._cache.get(token)
+        if hit is not None:
+            return hit
+        ids = set(self._exact.get(token, ()))
+        for prefix, wid in self._prefixes:
+            if token.startswith(prefix):
+                ids.add(wid)
+            elif max_edits(prefix) and len(token) >= len(prefix) - 1:
+                budget = max_edits(prefix)
+                if min(OSA.distance(token[:n], prefix) for n in (len(prefix) - 1, len(prefix), len(prefix) + 1)) <= budget:
+                    ids.add(wid)
+        if len(token) >= 4 and self._fuzzy_texts:
+            for text, dist, index in process.extract(
+                token, self._fuzzy_texts, scorer=OSA.distance, score_cutoff=2, limit=None
+            ):
+                if dist <= min(max_edits(text), max_edits(token)):
+                    ids.add(self._fuzzy_ids[index])
+        result = frozenset(ids)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[token] = result
+        return result
+
+    def find(self, tokens: Sequence[str], only: Iterable[str] | None = None) -> dict[str, list[tuple[int, int]]]:
+        wanted = set(only) if only is not None else None
+        token_ids = [self.word_ids(t) for t in tokens]
+        hits: dict[str, list[tuple[int, int]]] = {}
+        for start, ids in enumerate(token_ids):
+            for wid in ids:
+                for name, phrase in self._by_first.get(wid, ()):
+                    if wanted is not None and name not in wanted:
+                        continue
+                    end = start + len(phrase)
+                    if end > len(tokens):
+                        continue
+                    if all(self._words[phrase[k]] in token_ids[start + k] for k in range(1, len(phrase))):
+                        spans = hits.setdefault(name, [])
+                        if (start, end) not in spans:
+                            spans.append((start, end))
+        for spans in hits.values():
+            spans.sort()
+        return hits
+
+
+# ---------------------------------------------------------------------------------------------
+# Character n-gram similarity (store-defined intents; works for any language and survives typos)
+
+
+def ngrams(text: str, n: int = 3) -> Counter:
+    padded = f" {normalize(text)} "
+    return Counter(padded[i : i + n] for i in range(len(padded) - n + 1))
+
+
+def cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+
+
+@dataclass
+class CustomIntent:
+    """A store-defined intent: a name, a few example phrases, optional extra keywords."""
+
+    name: str
+    examples: list[str]
+    threshold: float = 0.6
+    keywords: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The analysis of one message
+
+
+@dataclass
+class IntentScore:
+    name: str
+    score: float  # 0..1
+    why: str
+
+
+@dataclass
+class Analysis:
+    """Everything the rule engine needs to know about one shopper message."""
+
+    text: str
+    tokens: list[str]
+    hits: dict[str, list[tuple[int, int]]]
+    intents: dict[str, IntentScore]
+    frustration: float
+    frustration_why: list[str]
+
+    def best(self) -> IntentScore | None:
+        if not self.intents:
+            return None
+        return max(self.intents.values(), key=lambda s: s.score)
+
+
+def _load_lexicon() -> tuple[dict[str, list[str]], list[str]]:
+    with open(DATA / "lexicon.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    return data["concepts"], data.get("exact_concepts", [])
+
+
+class IntentClassifier:
+    """Scores a message against the built-in intents and the store's own.
+
+    ``embedder`` (optional) is an object with ``embed(list[str]) -> np.ndarray`` (L2-normalised rows),
+    e.g. ``knowledge.embeddings.default_embedder()``; it only adds to store-defined intents, whose
+    few examples are what embeddings are good at. The built-in intents never need it.
+    """
+
+    def __init__(self, custom: Sequence[CustomIntent] = (), embedder=None):
+        concepts, exact = _load_lexicon()
+        self.lexicon = Lexicon(concepts, exact)
+        self._filler = {normalize(w) for w in self.lexicon_words("filler")}
+        self.custom = list(custom)
+        self._custom_ngrams = [[ngrams(e) for e in ci.examples] for ci in self.custom]
+        self._custom_keywords = Lexicon({ci.name: ci.keywords for ci in self.custom if ci.keywords})
+        self.embedder = embedder
+        self._custom_vectors = None
+        if embedder is not None and self.custom:
+            self._custom_vectors = [embedder.embed(ci.examples) for ci in self.custom]
+
+    def lexicon_words(self, concept: str) -> list[str]:
+        return [" ".join(w.text for w in phrase) for phrase in self.lexicon.concepts.get(concept, [])]
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def analyze(self, text: str, history: Sequence[str] = ()) -> Analysis:
+        tokens = tokenize(text)
+        hits = self.lexicon.find(tokens)
+        intents: dict[str, IntentScore] = {}
+        for name, detect in (
+            ("human_request", self._human_request),
+            ("refund_request", self._refund_request),
+            ("billing_dispute", self._billing_dispute),
+            ("license_problem", self._license_problem),
+            ("account_security", self._account_security),
+            ("complaint", self._complaint),
+        ):
+            score, why = detect(tokens, hits)
+            intents[name] = IntentScore(name, score, why)
+        for score in self._custom_scores(text, tokens):
+            intents[score.name] = score
+        frustration, frustration_why = self._frustration(text, tokens, hits, history)
+        return Analysis(text, tokens, hits, intents, frustration, frustration_why)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _spans(hits, concept) -> list[tuple[int, int]]:
+        return hits.get(concept, [])
+
+    @staticmethod
+    def _words(tokens, span) -> str:
+        return " ".join(tokens[span[0] : span[1]])
+
+    _INABILITY = {"can", "could", "cannot"}
+    # Words that may stand between a negation and what it negates in a refusal ("not (want to talk to) a human");
+    # anything else ("I don't *know how* to contact a person") means the negation is about something else.
+    _REFUSAL_GLUE = ("want", "contact", "filler", "person", "negation")
+
+    def _negated(self, tokens, hits, position: int, window: int = 4) -> bool:
+        """A negation shortly before ``position`` with no "but" in between: "no need for a human"."""
+        glue = set()
+        for concept in self._REFUSAL_GLUE:
+            for s, e in hits.get(concept, []):
+                glue.update(range(s, e))
+        for s, _ in hits.get("negation", []):
+            if not position - window <= s < position:
+                continue
+            if s > 0 and tokens[s - 1] in self._INABILITY:
+                continue  # "I can't reach anyone" still asks for someone
+            if all(i in glue for i in range(s + 1, position)):
+                return True  # "no need for a human", "I don't want to talk to anyone"
+        return False
+
+    @staticmethod
+    def _near(a: list[tuple[int, int]], b: list[tuple[int, int]], window: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        for sa in a:
+            for sb in b:
+                gap = max(sb[0] - sa[1], sa[0] - sb[1])
+                if gap <= window and sa != sb:
+                    return sa, sb
+        return None
+
+    # -- built-in intents -------------------------------------------------------------------------
+
+    def _human_request(self, tokens, hits):
+        channels = [s for s in self._spans(hits, "human_channel") if not self._negated(tokens, hits, s[0])]
+        if channels:
+            return 1.0, f"asks for {self._words(tokens, channels[0])!r}"
+        persons = self._spans(hits, "person")
+        if not persons:
+            return 0.0, ""
+        # A bare request: "human", "agent pls", "Bitte einen Mitarbeiter".
+        covered = set()
+        for concept in ("person", "want"):
+            for s, e in self._spans(hits, concept):
+                covered.update(range(s, e))
+        rest = [t for i, t in enumerate(tokens) if i not in covered and t not in self._filler]
+        if len(tokens) <= 6 and not rest and not any(self._negated(tokens, hits, s) for s, _ in persons):
+            return 1.0, f"asks for {self._words(tokens, persons[0])!r}"
+        for person in persons:
+            if self._negated(tokens, hits, person[0], window=2):
+                continue
+            for concept, window in (("contact", 5), ("want", 3)):
+                for frame in self._spans(hits, concept):
+                    gap = person[0] - frame[1] if frame[0] < person[0] else frame[0] - person[1]
+                    if frame == person or gap > window or gap < 0 and frame[0] < person[0]:
+                        continue
+                    if concept == "want" and frame[0] > person[0]:
+                        continue  # "a person wants ..." is not a request for one
+                    if self._negated(tokens, hits, min(frame[0], person[0])):
+                        continue
+                    return 1.0, f"{self._words(tokens, frame)!r} + {self._words(tokens, person)!r}"
+        return 0.0, ""
+
+    def _refund_request(self, tokens, hits):
+        spans = [s for s in self._spans(hits, "refund") if s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS]
+        pair = self._near(self._spans(hits, "money"), self._spans(hits, "give_back"), 4)
+        if pair:
+            spans.append(pair[0])
+        if not spans:
+            return 0.0, ""
+        cue = self._words(tokens, spans[0])
+        if all(self._negated(tokens, hits, s, window=2) for s, _ in spans):
+            return 0.0, ""
+        own_purchase = bool(self._spans(hits, "purchase")) or bool(re.search(r"\b(order|pedido|bestellung|commande)\s*\d", " ".join(tokens)))
+        policy = self._spans(hits, "policy_question")
+        generic = bool(self._spans(hits, "category")) and not re.search(r"\b(my|the|this|mi|mein|meine|mon|ma|meu|minha)\b", " ".join(tokens))
+        if not own_purchase and (policy or generic):
+            return 0.3, f"{cue!r} in a policy question"
+        return 1.0, f"{cue!r}" + (" for a purchase" if own_purchase else "")
+
+    def _billing_dispute(self, tokens, hits):
+        charges = self._spans(hits, "charge")
+        anomalies = list(self._spans(hits, "charge_anomaly"))
+        joined = " ".join(tokens)
+        amounts = re.findall(r"(?:[$€£]\s?\d+|\d+(?:[.,]\d+)?\s?(?:usd|eur|euro|euros|gbp|dollars|reais|brl))", joined)
+        if len(set(amounts)) >= 2 or re.search(r"\d+\s+but\s+the\s+price", joined):
+            anomalies.append((0, 0))
+        copies = {"bill", "invoice", "receipt", "copy", "factura", "rechnung", "facture", "fatura", "recibo"}
+        anomalies = [a for a in anomalies if a == (0, 0) or not (a[1] < len(tokens) and tokens[a[1]] in copies)]  # "a duplicate invoice"
+        real = [a for a in anomalies if a != (0, 0)]
+        pair = self._near(charges, real, 8) if real else None
+        if not pair and (0, 0) in anomalies and charges:
+            pair = (charges[0], (0, 0))
+        if not pair:
+            return 0.0, ""
+        if self._spans(hits, "hypothetical") and not self._spans(hits, "purchase"):
+            return 0.3, "a question about future charges"
+        return 1.0, f"{self._words(tokens, pair[0])!r} + {self._words(tokens, pair[1]) or 'two amounts'!r}"
+
+    def _license_problem(self, tokens, hits):
+        pair = self._near(self._spans(hits, "license_object"), self._spans(hits, "license_problem"), 8)
+        if not pair:
+            return 0.0, ""
+        return 1.0, f"{self._words(tokens, pair[0])!r} + {self._words(tokens, pair[1])!r}"
+
+    def _account_security(self, tokens, hits):
+        hacked = self._spans(hits, "hacked")
+        if hacked and not self._negated(tokens, hits, hacked[0][0], window=3):
+            return 1.0, f"{self._words(tokens, hacked[0])!r}"
+        intrusion = self._spans(hits, "intrusion")
+        if intrusion and (self._spans(hits, "account") or self._spans(hits, "purchase") or re.search(
+            r"\b(purchase|purchases|order|orders|changed|compras|pedidos|bestellungen|achats|commandes|compras|cambiado|geandert|change|alterada)\b",
+            " ".join(tokens),
+        )):
+            return 1.0, f"{self._words(tokens, intrusion[0])!r}"
+        return 0.0, ""
+
+    _QUALIFIERS = {"free", "friendly", "proof", "protection", "safe", "policy", "policies", "prevention"}
+
+    def _threats(self, tokens, hits):
+        """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy")."""
+        return [s for s in self._spans(hits, "threat") if s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS]
+
+    _STORE_WORDS = {
+        "you", "your", "service", "support", "store", "shop", "company", "site", "website", "app", "team", "guys",
+        "ustedes", "servicio", "tienda", "empresa", "ihr", "euer", "eure", "laden", "firma", "vous", "votre",
+        "boutique", "voces", "loja", "empresa", "atendimento",
+    }
+
+    def _complaint(self, tokens, hits):
+        threats = self._threats(tokens, hits)
+        if threats:
+            return 1.0, f"threat {self._words(tokens, threats[0])!r}"
+        for lawyer in self._spans(hits, "lawyer"):
+            frames = [s for s in self._spans(hits, "lawyer_frame") if lawyer[0] - 3 <= s[0] < lawyer[0]]
+            if frames and not re.search(r"\b(is|es|ist|est|e)\s+(a|an|un|una|ein|eine|um|uma)\s*$", " ".join(tokens[: lawyer[0]])):
+                return 1.0, f"threat {self._words(tokens, frames[0])} {self._words(tokens, lawyer)!r}"
+        complaints = self._spans(hits, "complaint")
+        anger = self._spans(hits, "anger")
+        lodged = self._near(complaints, self._spans(hits, "complaint_verb"), 3)
+        if lodged:
+            return 1.0, f"complaint {self._words(tokens, lodged[1])!r} {self._words(tokens, lodged[0])!r}"
+        if complaints and (anger or self._spans(hits, "want")):
+            return 1.0, f"complaint {self._words(tokens, complaints[0])!r}"
+        for a in anger:
+            around = tokens[max(0, a[0] - 3) : a[1] + 2]
+            if any(t in self._STORE_WORDS for t in around):
+                return 1.0, f"angry at the store: {self._words(tokens, a)!r}"
+        if len(anger) >= 2:
+            return 0.8, f"angry words {', '.join(self._words(tokens, a) for a in anger[:3])}"
+        swear = self._spans(hits, "swear")
+        if anger or complaints or swear:
+            return 0.4, f"{self._words(tokens, (anger or complaints or swear)[0])!r}"
+        return 0.0, ""
+
+    # -- frustration ------------------------------------------------------------------------------
+
+    def _frustration(self, text, tokens, hits, history):
+        score = 0.0
+        why: list[str] = []
+        letters = [c for c in text if c.isalpha()]
+        words = [w for w in re.split(r"\s+", text) if any(c.isalpha() for c in w)]
+        if len(letters) >= 12 and len(words) >= 3:
+            upper = sum(1 for c in letters if c.isupper())
+            if upper / len(letters) >= 0.7:
+                score += 1
+                why.append("ALL CAPS")
+        anger = self._spans(hits, "anger") + self._spans(hits, "swear")
+        if anger:
+            score += min(len(anger), 2)
+            why.append("angry words: " + ", ".join(self._words(tokens, a) for a in anger[:3]))
+        threats = self._threats(tokens, hits)
+        if threats:
+            score += 2
+            why.append(f"threat: {self._words(tokens, threats[0])}")
+        if re.search(r"[!?]{3,}", text):
+            score += 0.5
+            why.append("!!!")
+        if history:
+            from rapidfuzz import fuzz
+
+            normalized = normalize(text)
+            repeats = sum(1 for h in history if normalized and fuzz.ratio(normalize(h), normalized) >= 85)
+            if repeats:
+                score += min(repeats, 2)
+                why.append(f"repeated the same message {repeats + 1} times")
+        return score, why
+
+    # -- store-defined intents --------------------------------------------------------------------
+
+    def _custom_scores(self, text: str, tokens: list[str]) -> list[IntentScore]:
+        if not self.custom:
+            return []
+        grams = ngrams(text)
+        vector = None
+        if self._custom_vectors is not None:
+            vector = self.embedder.embed([text])[0]
+        keyword_hits = self._custom_keywords.find(tokens) if self._custom_keywords.concepts else {}
+        scores = []
+        for i, ci in enumerate(self.custom):
+            best, example = 0.0, ""
+            for ex, ex_grams in zip(ci.examples, self._custom_ngrams[i], strict=True):
+                sim = cosine(grams, ex_grams)
+                if sim > best:
+                    best, example = sim, ex
+            why = f"similar to {example!r} ({best:.2f})" if example else ""
+            if vector is not None:
+                sims = self._custom_vectors[i] @ vector
+                j = int(sims.argmax())
+                if float(sims[j]) > best:
+                    best, why = float(sims[j]), f"close in meaning to {ci.examples[j]!r} ({float(sims[j]):.2f})"
+            if ci.name in keyword_hits:
+                span = keyword_hits[ci.name][0]
+                best, why = 1.0, f"keyword {' '.join(tokens[span[0]:span[1]])!r}"
+            score = 1.0 if best >= ci.threshold else best * 0.5
+            scores.append(IntentScore(ci.name, round(score, 3), why))
+        return scores
+
+
+# ---------------------------------------------------------------------------------------------
+# Language (for canned replies): common words and a few telltale characters per language.
+
+_LANGUAGE_WORDS = {
+    "en": "the a an i you my me is are was do does did not to for with and of it this that can please want need "
+    "how what why where when have has refund help hi hello thanks thank talk speak human agent someone money",
+    "es": "el la los las un una yo mi me es son no por para con y de que como donde cuando quiero necesito puedo "
+    "hola gracias hablar persona dinero cuenta tengo mis esta este su sus favor",
+    "de": "der die das ein eine einen ich mein meine mir mich ist sind nicht nein zu fur mit und von wie was warum "
+    "wo wann ich mochte kann bitte hallo danke sprechen mensch geld konto habe sie es",
+    "fr": "le la les un une je mon ma mes moi est sont pas ne pour avec et de que comment pourquoi ou quand veux "
+    "voudrais peux bonjour merci parler personne argent compte j ai c vous il",
+    "pt": "o a os as um uma eu meu minha me e sao nao por para com de que como onde quando quero preciso posso ola "
+    "obrigado obrigada falar pessoa dinheiro conta tenho voces voce foi",
+    "it": "il lo la gli le un una io mio mia mi e sono non per con di che come dove quando voglio vorrei posso ciao "
+    "grazie parlare persona soldi conto ho",
+}
+_LANGUAGE_SETS = {lang: set(words.split()) for lang, words in _LANGUAGE_WORDS.items()}
+_LANGUAGE_CHARS = {"es": "ñ¿¡", "de": "äöüß", "fr": "çèêàùœ", "pt": "ãõç", "it": ""}
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the likeliest of en/es/de/fr/pt/it, or None when there is too little to tell."""
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _LANGUAGE_SETS.items()}
+    lowered = text.lower()
+    for lang, chars in _LANGUAGE_CHARS.items():
+        scores[lang] += 2 * sum(1 for c in lowered if c in chars)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]

@@ -44,10 +44,8 @@ def why(conv: Conversation, escalation: dict | None = None) -> str:
     esc = escalation if escalation is not None else (conv.escalation or {})
     reason = escape(esc.get("reason") or "")
     if esc.get("rule"):
-        return truncate(m.CARD_WHY_RULE.format(rule=escape(esc["rule"]).replace("`", "'"), reason=reason).strip(), SECTION_TEXT_MAX)
-    if reason:
-        return truncate(m.CARD_WHY_AI.format(reason=reason), SECTION_TEXT_MAX)
-    return ""
+        return truncate(m.WHY_RULE.format(rule=escape(esc["rule"]).replace("`", "'"), reason=reason).strip(), SECTION_TEXT_MAX)
+    return truncate(reason, SECTION_TEXT_MAX)
 
 
 def _customer(conv: Conversation) -> str:
@@ -138,7 +136,7 @@ def parent_card(conv: Conversation, *, note_prefix: str = "note:") -> dict:
     if ping:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": ping}})
     if reason:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": reason}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(m.CARD_WHY.format(why=reason), SECTION_TEXT_MAX)}})
     if esc.get("summary"):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(m.CARD_SUMMARY.format(summary=escape(esc["summary"])), SECTION_TEXT_MAX)}})
     if esc:

@@ -46,7 +46,7 @@ def _refused(conv: Conversation, event: Event, err: InvalidTransition) -> str:
 
 def _apply(deps: Deps, conv: Conversation, event: Event, actor: str) -> tuple[bool, str]:
     try:
-        deps.store.transition(conv.id, event, actor=actor, meta={"source": "slack"})
+        deps.store.transition(conv.id, event, actor=actor, meta={"via": "slack"})
     except InvalidTransition as err:
         deps.enqueue_mirror(conv.id)  # the card may be stale: let the mirror re-render it
         return False, _refused(conv, event, err)

@@ -86,10 +86,10 @@ def _take_over(deps: Deps, conv: Conversation, actor: str) -> bool:
     changed = False
     try:
         if conv.state == State.CLOSED:
-            deps.store.transition(conv.id, Event.REOPEN, actor=actor, meta={"source": "slack"})
+            deps.store.transition(conv.id, Event.REOPEN, actor=actor, meta={"via": "slack"})
             changed = True
         if conv.state != State.HUMAN:
-            deps.store.transition(conv.id, Event.TAKE_OVER, actor=actor, meta={"source": "slack"})
+            deps.store.transition(conv.id, Event.TAKE_OVER, actor=actor, meta={"via": "slack"})
             changed = True
     except InvalidTransition:
         pass  # someone else moved it at the same moment; the reply is still delivered

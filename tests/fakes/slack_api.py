@@ -1,0 +1,250 @@
+"""A small Slack Web API server for tests: ``slack_sdk.WebClient(base_url=fake.url)`` talks to it.
+
+It speaks the subset Baton calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
+chat.getPermalink, users.info, views.publish, apps.connections.open) plus response URLs (what
+Bolt's ``respond()`` posts to), records every call with its parameters (query, form or JSON body,
+merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
+"ratelimited", status=429, retry_after=3)``.
+
+    with FakeSlack(users={"U1": {"display_name": "Alice"}}) as slack:
+        WebClient(token=slack.token, base_url=slack.url).chat_postMessage(channel="C1", text="hi")
+        assert slack.calls("chat.postMessage")[0].params["text"] == "hi"
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+RESPONSE_URL = "response_url"  # the "method" recorded for posts to a response URL
+
+TEAM_ID = "T0BATON01"
+BOT_USER_ID = "U0BATONBOT"
+BOT_ID = "B0BATONBOT"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or RESPONSE_URL
+    params: dict  # query + form/JSON body
+    path: str = ""
+    authorization: str = ""
+    ok: bool = True  # False when the fake answered with an error
+
+
+@dataclass
+class _Failure:
+    error: str
+    status: int
+    retry_after: float | None
+    times: int
+    after: int  # successful calls to let through first
+
+
+@dataclass
+class FakeSlack:
+    users: dict = field(default_factory=dict)  # user id -> profile fields (display_name, real_name, image_72 …)
+    token: str = "xoxb-test-token"
+    channels: dict = field(default_factory=dict)  # "#name" -> channel id, for posts by channel name
+
+    def __post_init__(self):
+        self._calls: list[Call] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                fake._handle(self)
+
+            def do_POST(self):
+                fake._handle(self)
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server, "start() the fake first"
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL (for ``WebClient(base_url=…)`` / SLACK_API_URL)."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        """A response URL to put in a command/action payload; Bolt's ``respond()`` posts here."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # -- scripting and inspection ------------------------------------------------------------------
+    def fail(self, method: str, error: str, *, status: int = 200, retry_after: float | None = None, times: int = 1, after: int = 0) -> None:
+        """After ``after`` more successful calls, the next ``times`` calls of ``method`` answer
+        ``{"ok": false, "error": error}`` with HTTP ``status`` (and ``Retry-After`` when given)."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times, after))
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def posts(self, channel: str | None = None, thread_ts: str | None = None) -> list[dict]:
+        """Delivered chat.postMessage parameters, optionally only those in one channel / thread."""
+        out = []
+        for c in self.calls("chat.postMessage"):
+            if not c.ok:
+                continue
+            if channel is not None and c.params.get("channel") != channel:
+                continue
+            if thread_ts is not None and c.params.get("thread_ts") != thread_ts:
+                continue
+            out.append(c.params)
+        return out
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until ``method`` was called ``count`` times (AssertionError after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self._calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"expected {count} {method} call(s), got {len(found)}: {[c.method for c in self._calls]}")
+                self._lock.wait(remaining)
+
+    # -- the wire ----------------------------------------------------------------------------------
+    def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(req.path)
+        length = int(req.headers.get("Content-Length") or 0)
+        raw = req.rfile.read(length) if length else b""
+        params: dict = dict(parse_qsl(parts.query))
+        ctype = req.headers.get("Content-Type", "")
+        if raw and "json" in ctype:
+            params.update(json.loads(raw))
+        elif raw:
+            params.update(dict(parse_qsl(raw.decode())))
+        authorization = req.headers.get("Authorization", "")
+        if parts.path.startswith("/response/"):
+            method = RESPONSE_URL
+        elif parts.path.startswith("/api/"):
+            method = parts.path[len("/api/") :]
+        else:
+            self._reply(req, 404, {"ok": False, "error": "not_found"})
+            return
+        with self._lock:
+            failure = self._next_failure(method) if method != RESPONSE_URL else None
+            self._calls.append(Call(method, params, parts.path, authorization, ok=failure is None))
+            self._lock.notify_all()
+        if method == RESPONSE_URL:
+            self._reply(req, 200, {"ok": True})
+            return
+        if failure:
+            headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            self._reply(req, failure.status, {"ok": False, "error": failure.error}, headers)
+            return
+        token = authorization.removeprefix("Bearer ").strip() or params.get("token", "")
+        if method != "apps.connections.open" and token != self.token:
+            self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
+            return
+        self._reply(req, 200, self._answer(method, params))
+
+    def _next_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method) or []
+        if not queue:
+            return None
+        failure = queue[0]
+        if failure.after > 0:
+            failure.after -= 1
+            return None
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _channel_id(self, channel: str) -> str:
+        if channel.startswith("#"):
+            return self.channels.get(channel) or "C" + channel[1:].upper().replace("-", "")[:10]
+        return channel
+
+    def _next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1700000000 + n}.{n:06d}"
+
+    def _answer(self, method: str, p: dict) -> dict:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://baton-test.slack.com/", "team": "Baton Test", "user": "baton",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            if not p.get("channel"):
+                return {"ok": False, "error": "channel_not_found"}
+            ts = self._next_ts()
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": p.get("text", ""), "ts": ts}
+            if p.get("thread_ts"):
+                message["thread_ts"] = p["thread_ts"]
+            return {"ok": True, "channel": self._channel_id(p["channel"]), "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.getPermalink":
+            ts = str(p.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": p.get("channel"), "permalink": f"https://baton-test.slack.com/archives/{p.get('channel')}/p{ts}"}
+        if method == "users.info":
+            profile = self.users.get(p.get("user", ""))
+            if profile is None:
+                return {"ok": False, "error": "user_not_found"}
+            uid = p["user"]
+            return {"ok": True, "user": {"id": uid, "team_id": TEAM_ID, "name": profile.get("name", uid.lower()),
+                                         "real_name": profile.get("real_name", ""), "is_bot": False,
+                                         "profile": {"display_name": profile.get("display_name", ""),
+                                                     "real_name": profile.get("real_name", ""),
+                                                     "image_72": profile.get("image_72", f"https://avatars.example/{uid}_72.png")}}}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0HOME", **(p.get("view") if isinstance(p.get("view"), dict) else {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    @staticmethod
+    def _reply(req: BaseHTTPRequestHandler, status: int, body: dict, headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        req.send_response(status)
+        req.send_header("Content-Type", "application/json; charset=utf-8")
+        req.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            req.send_header(k, v)
+        req.end_headers()
+        req.wfile.write(data)

@@ -7,9 +7,12 @@ the ephemeral answer for the person who clicked or typed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import redis
 
 from bot import messages as m
 from bot.mrkdwn import escape
@@ -29,6 +32,21 @@ class Deps:
     enqueue_mirror: Callable[[str], object]
     enqueue_answer: Callable[[str, str], object]
     people: People
+
+
+def apologise_on_outage(listener):
+    """Wrap an interactive listener (it must take ``respond``): if Redis is down, the person who
+    typed or clicked gets a short apology instead of silence, and the outage is logged once here."""
+
+    @functools.wraps(listener)
+    def wrapped(**kwargs):
+        try:
+            return listener(**kwargs)
+        except redis.RedisError:
+            log.exception("could not handle a Slack command or click: Redis is unavailable")
+            kwargs["respond"](text=m.SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False)
+
+    return wrapped
 
 
 def _refused(conv: Conversation, event: Event, err: InvalidTransition) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import redis
 
 from bot import messages
-from conversations import Event, State
-from tests.bot.conftest import ALICE, escalated
+from conversations import ConversationStore, Event, State
+from tests.bot.conftest import ALICE, BotHarness, escalated
+from tests.conftest import free_port
 from tests.fakes.slack_api import RESPONSE_URL
 
 
@@ -116,3 +118,15 @@ def test_handback_does_not_make_the_ai_answer_what_the_team_already_handled(bot,
     handback(bot, events, slack, "1001")
 
     assert bot.answers == []
+
+
+def test_handback_while_the_database_is_down_apologises_instead_of_going_silent(settings, web, events, slack):
+    """Redis unreachable: the person who typed /handback gets a short apology, not nothing."""
+    unreachable = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2)
+    harness = BotHarness(settings, ConversationStore(unreachable), web)
+    try:
+        answer = handback(harness, events, slack, "1001")
+    finally:
+        harness.close()
+
+    assert answer["text"] == messages.SOMETHING_WENT_WRONG

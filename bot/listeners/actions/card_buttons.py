@@ -10,12 +10,14 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot import handoff
 from bot import messages as m
 from bot.handoff import Deps
 from conversations import NotFound
 
 
 def card_button(deps: Deps, operation):
+    @handoff.apologise_on_outage
     def listener(ack: Ack, action: dict, body: dict, client: WebClient, respond: Respond):
         ack()
         try:

@@ -20,6 +20,7 @@ NUMBER = re.compile(r"#?\s*(\d{1,12})")
 
 
 def handback_command(deps: Deps):
+    @handoff.apologise_on_outage
     def listener(ack: Ack, command: dict, client: WebClient, respond: Respond):
         ack()
         text = (command.get("text") or "").strip()

@@ -11,6 +11,7 @@ from bot.handoff import Deps
 
 
 def handback_shortcut(deps: Deps):
+    @handoff.apologise_on_outage
     def listener(ack: Ack, shortcut: dict, client: WebClient, respond: Respond):
         ack()
         message = shortcut.get("message") or {}

@@ -89,23 +89,18 @@ def max_edits(word: str) -> int:
 @dataclass(frozen=True)
 class _Word:
     text: str
-    kind: str  # exact | fuzzy | prefix
-
-
-def _parse_word(raw: str) -> _Word:
-    if raw.startswith("="):
-        return _Word(normalize(raw[1:]), "exact")
-    if raw.endswith("*"):
-        return _Word(normalize(raw[:-1]), "prefix")
-    return _Word(raw, "fuzzy" if max_edits(raw) else "exact")
+    kind: str  # exact | fuzzy | prefix | suffix
 
 
 def parse_phrase(phrase: str) -> tuple[_Word, ...]:
-    """A phrase as words; "=" / "*" markers apply to the word they touch."""
+    """A phrase as words; "=" / "*" markers apply to the word they touch ("*word" = ends with)."""
     words: list[_Word] = []
     for raw in phrase.split():
         marker_exact = raw.startswith("=")
         marker_prefix = raw.endswith("*")
+        if raw.startswith("*") and len(raw) > 1 and not marker_prefix:
+            words.append(_Word(normalize(raw[1:]), "suffix"))
+            continue
         core = normalize(raw.strip("=*"))
         for i, part in enumerate(core.split()):
             if marker_exact:
@@ -141,9 +136,12 @@ class Lexicon:
         self._fuzzy_texts: list[str] = []
         self._fuzzy_ids: list[int] = []
         self._prefixes: list[tuple[str, int]] = []
+        self._suffixes: list[tuple[str, int]] = []
         for w, wid in words.items():
             if w.kind == "prefix":
                 self._prefixes.append((w.text, wid))
+            elif w.kind == "suffix":
+                self._suffixes.append((w.text, wid))
             else:
                 self._exact.setdefault(w.text, []).append(wid)
                 if w.kind == "fuzzy":
@@ -169,6 +167,9 @@ class Lexicon:
                 budget = max_edits(prefix)
                 if min(OSA.distance(token[:n], prefix) for n in (len(prefix) - 1, len(prefix), len(prefix) + 1)) <= budget:
                     ids.add(wid)
+        for suffix, wid in self._suffixes:
+            if token.endswith(suffix):
+                ids.add(wid)
         if len(token) >= 4 and self._fuzzy_texts:
             for text, dist, index in process.extract(
                 token, self._fuzzy_texts, scorer=OSA.distance, score_cutoff=2, limit=None
@@ -441,7 +442,7 @@ class IntentClassifier:
     _STORE_WORDS = {
         "you", "your", "service", "support", "store", "shop", "company", "site", "website", "app", "team", "guys",
         "ustedes", "servicio", "tienda", "empresa", "ihr", "euer", "eure", "laden", "firma", "vous", "votre",
-        "boutique", "voces", "loja", "empresa", "atendimento",
+        "boutique", "voces", "loja", "atendimento",
     }
 
     def _complaint(self, tokens, hits):

@@ -141,6 +141,15 @@ class RuleContext:
     now: datetime | None = None
     ai_failures: int = 0
 
+    @classmethod
+    def from_conversation(cls, conversation, history=None, now: datetime | None = None) -> RuleContext:
+        return cls(
+            conversation=conversation,
+            history=list(history or []),
+            now=now,
+            ai_failures=int(getattr(conversation, "ai_failures", 0) or 0),
+        )
+
 
 @dataclass
 class Decision:
@@ -678,7 +687,7 @@ class RuleEngine:
         decision = Decision()
         decision.intents = {name: s.score for name, s in analysis.intents.items()}
         best = analysis.best()
-        if best is not None and best.score > 0:
+        if best is not None and best.score >= 0.3:
             decision.intent = (best.name, best.score)
         state = _State(text, analysis, ctx, ruleset, len(earlier) + 1)
         chosen: tuple[Rule, str] | None = None

@@ -354,7 +354,8 @@ class IntentClassifier:
         if channels:
             return 1.0, f"asks for {self._words(tokens, channels[0])!r}"
         persons = self._spans(hits, "person")
-        if not persons:
+        weak = [w for w in self._spans(hits, "person_weak") if w not in persons]
+        if not persons and not weak:
             return 0.0, ""
         # A bare request: "human", "agent pls", "Bitte einen Mitarbeiter".
         covered = set()
@@ -364,10 +365,12 @@ class IntentClassifier:
         rest = [t for i, t in enumerate(tokens) if i not in covered and t not in self._filler]
         if len(tokens) <= 6 and not rest and not any(self._negated(tokens, hits, s) for s, _ in persons):
             return 1.0, f"asks for {self._words(tokens, persons[0])!r}"
-        for person in persons:
+        for person in sorted(persons + weak):
             if self._negated(tokens, hits, person[0], window=2):
                 continue
             for concept, window in (("contact", 5), ("want", 3)):
+                if concept == "want" and person in weak:
+                    continue
                 for frame in self._spans(hits, concept):
                     gap = person[0] - frame[1] if frame[0] < person[0] else frame[0] - person[1]
                     if frame == person or gap > window or gap < 0 and frame[0] < person[0]:
@@ -434,10 +437,17 @@ class IntentClassifier:
         return 0.0, ""
 
     _QUALIFIERS = {"free", "friendly", "proof", "protection", "safe", "policy", "policies", "prevention"}
+    # "an e-book on avoiding fraud": the threat word is a topic, not an accusation.
+    _TOPIC_OF = {"avoid", "avoiding", "prevent", "preventing", "spot", "spotting", "detect", "detecting", "about", "on", "against"}
 
     def _threats(self, tokens, hits):
         """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy")."""
-        return [s for s in self._spans(hits, "threat") if s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS]
+        return [
+            s
+            for s in self._spans(hits, "threat")
+            if (s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS)
+            and not (s[0] > 0 and tokens[s[0] - 1] in self._TOPIC_OF)
+        ]
 
     _STORE_WORDS = {
         "you", "your", "service", "support", "store", "shop", "company", "site", "website", "app", "team", "guys",

@@ -36,7 +36,7 @@ class Context:
     def rules(self):
         from agent.rules import RuleEngine
 
-        return RuleEngine(self.settings.rules_path)
+        return RuleEngine(self.settings.rules_path, settings=self.settings)
 
     @cached_property
     def agent(self):

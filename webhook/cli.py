@@ -30,8 +30,30 @@ def setup_command():
     click.echo("AI: " + ("Claude (" + settings.anthropic_model + ")" if settings.anthropic_enabled else "offline answerer (set ANTHROPIC_API_KEY for Claude)"))
 
 
+@click.group("slack")
+def slack_group():
+    """Slack helpers."""
+
+
+@slack_group.command("socket")
+def socket_command():
+    """Serve Slack over Socket Mode (local development; needs SLACK_APP_TOKEN)."""
+    import logging
+
+    from bot.errors import SlackNotConfigured
+    from bot.socket_mode import run
+
+    baton = current_app.extensions["baton"]
+    logging.basicConfig(level=logging.INFO)
+    try:
+        run(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer)
+    except SlackNotConfigured as err:
+        raise click.ClickException(str(err)) from None
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
+    app.cli.add_command(slack_group)
     try:
         from webhook.cli_kb import kb
     except ImportError:  # pragma: no cover - during development of knowledge/

@@ -29,6 +29,8 @@ class LiveHub:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._closed = threading.Event()
+        self._pubsub = None
 
     def subscribe(self, conv_id: str) -> queue.Queue:
         q: queue.Queue = queue.Queue(maxsize=256)
@@ -54,9 +56,19 @@ class LiveHub:
         with self._lock:
             return sum(len(s) for s in self._subs.values())
 
+    def close(self) -> None:
+        """Stop the listener (used when an app is torn down, e.g. in tests)."""
+        self._closed.set()
+        pubsub = self._pubsub
+        if pubsub is not None:
+            try:
+                pubsub.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+
     def _run(self) -> None:
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        while not self._closed.is_set():
+            pubsub = self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(LIVE_CHANNEL)
                 self._ready.set()
@@ -73,7 +85,9 @@ class LiveHub:
                             q.put_nowait(what)
                         except queue.Full:
                             pass  # the stream is behind; it re-reads the log anyway
-            except redis.ConnectionError:
+            except (redis.ConnectionError, AttributeError, ValueError):
+                if self._closed.is_set():
+                    return
                 log.warning("live fan-out lost its Redis connection; reconnecting")
                 self._ready.set()
                 time.sleep(1)

@@ -221,3 +221,39 @@ def test_the_store_page_works_on_a_phone(browser, live_server, screenshot):
         expect(panel).to_be_hidden()
     finally:
         context.close()
+
+
+def test_ai_answers_with_its_source_then_hands_a_refund_to_a_person(page, live_server, app, settings, monkeypatch, tmp_path, screenshot):
+    """With the real worker and demo docs: a how-to question gets a cited answer; a refund goes to the team."""
+    import shutil
+
+    from rq import SimpleWorker
+
+    from knowledge import KnowledgeBase
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for slug in ("license-keys-and-activation", "refund-policy", "installing-fonts"):
+        shutil.copy(f"{settings.docs_dir}/{slug}.md", docs)
+    KnowledgeBase(settings.index_dir).ingest(str(docs))
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)  # the worker's jobs build their context from the env
+    baton = app.extensions["baton"]
+
+    def worker_turn():
+        SimpleWorker([baton.queue("answers")], connection=baton.redis).work(burst=True)
+
+    panel = open_widget(page, live_server)
+    send(page, "Where can I find my license key?")
+    delivered(page, "license key")
+    worker_turn()
+    answer = panel.locator(".bw-row-ai")
+    expect(answer).to_contain_text("order confirmation email")
+    expect(answer.locator("a.bw-source")).to_contain_text("License keys and activating a plugin")
+    expect(panel.locator(".bw-typing")).to_be_hidden()
+
+    send(page, "I want a refund for the font bundle I bought yesterday")
+    delivered(page, "refund for the font bundle")
+    worker_turn()
+    expect(panel.locator(".bw-subtitle")).to_have_text("Waiting for a person…")
+    expect(panel.locator(".bw-notice").last).to_contain_text("A person will reply here")
+    screenshot(page, "widget-ai-and-handoff")

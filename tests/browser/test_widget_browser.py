@@ -78,6 +78,9 @@ def test_shopper_chats_and_sees_a_team_member_reply_live(page, live_server, app,
     expect(source).to_have_text("License keys and activating a plugin › Where to find your license key")
     expect(source).to_have_attribute("href", "https://help.pixelandpress.example/license-keys-and-activation")
     expect(panel.locator(".bw-typing")).to_be_hidden()
+    store.signal(conv["id"], "typing")  # a late signal after the answer must not leave dots spinning
+    page.wait_for_timeout(400)
+    expect(panel.locator(".bw-typing")).to_be_hidden()
 
     store.transition(conv["id"], Event.ESCALATE)
     expect(panel.locator(".bw-subtitle")).to_have_text("Waiting for a person…")

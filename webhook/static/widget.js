@@ -81,6 +81,7 @@
   var state = "ai";
   var agentName = "";
   var lastEntryId = null;
+  var lastRole = ""; // role of the newest entry: the AI only "types" in answer to the shopper
   var rendered = {}; // entry id → element
   var isOpen = false;
   var unread = 0;
@@ -431,7 +432,10 @@
   /* One entry from history or the stream. Idempotent: an entry already shown is skipped. */
   function renderEntry(entry) {
     if (!entry || !entry.id) return;
-    if (idAfter(entry.id, lastEntryId)) lastEntryId = entry.id;
+    if (idAfter(entry.id, lastEntryId)) {
+      lastEntryId = entry.id;
+      lastRole = entry.role || "";
+    }
     if (rendered[entry.id]) return;
     var node;
     if (entry.role === "customer") {
@@ -485,8 +489,10 @@
 
   // ---------------------------------------------------------------- typing indicator
 
-  function showTyping() {
-    if (state !== "ai") return;
+  /* ``afterSend``: we just sent a message the stream may not have echoed yet. A late "typing"
+     signal that arrives after the answer itself is ignored: the newest entry is then the AI's. */
+  function showTyping(afterSend) {
+    if (state !== "ai" || (!afterSend && lastRole !== "customer")) return;
     if (typing.parentNode !== logBox) logBox.appendChild(typing);
     typing.hidden = false;
     scrollDown(false);
@@ -697,7 +703,7 @@
             }
             // Show the AI "typing" right away unless something newer than this message arrived.
             setTimeout(function () {
-              if (state === "ai" && entryId && (!lastEntryId || !idAfter(lastEntryId, entryId))) showTyping();
+              if (state === "ai" && entryId && (!lastEntryId || !idAfter(lastEntryId, entryId))) showTyping(true);
             }, 400);
             conv.saved = Date.now();
             save("conversation", conv);

@@ -260,3 +260,30 @@ def test_ai_answers_with_its_source_then_hands_a_refund_to_a_person(page, live_s
     expect(panel.locator(".bw-subtitle")).to_have_text("Waiting for a person…")
     expect(panel.locator(".bw-notice").last).to_contain_text("A person will reply here")
     screenshot(page, "widget-ai-and-handoff")
+
+
+def test_a_dropped_live_stream_reconnects_and_resumes_after_the_last_entry(page, live_server, app):
+    """When the stream drops, the widget reconnects with Last-Event-ID and shows new replies once."""
+    store = app.extensions["baton"].store
+    _, conv = start_chat(page, live_server, "Hello")
+    last_id, _ = store.append(conv["id"], role="ai", text="Hi! How can I help?")
+    expect(page.locator(".bw-row-ai")).to_have_count(1)
+
+    asked_after = []
+
+    def drop_the_first_stream(route):
+        asked_after.append(route.request.headers.get("last-event-id"))
+        if len(asked_after) == 1:
+            route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body="retry: 200\n\n")
+        else:
+            route.continue_()
+
+    page.route("**/events", drop_the_first_stream)
+    page.reload()
+    page.locator(".bw-launcher").click()
+    expect(page.locator(".bw-row-ai")).to_have_count(1)
+    store.append(conv["id"], role="agent", text="Maya here, picking this up.", author={"name": "Maya"})
+    expect(page.locator(".bw-row-agent")).to_contain_text("Maya here")
+    assert asked_after[:2] == [last_id, last_id]
+    expect(page.locator(".bw-row-customer")).to_have_count(1)
+    expect(page.locator(".bw-row-ai")).to_have_count(1)

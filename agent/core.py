@@ -133,13 +133,16 @@ class Agent:
             return Reply(meta={"brain": self.brain.name, "answered": True, "outcome": "nothing_to_answer"})
 
         decision = self._rules(turn)
-        if decision is not None and getattr(decision, "escalation", None) is not None:
+        if decision is not None and decision.language in smalltalk.LINES["handoff"]:
+            turn.language = decision.language  # the engine also reads earlier messages: a better guess
+        fired = ",".join(_fired(decision))
+        if decision is not None and decision.escalation is not None:
             reply = Reply(
                 text=decision.reply or smalltalk.line("handoff", turn.language),
                 escalation=decision.escalation,
                 tags=list(decision.tags or []),
                 close=bool(decision.close),
-                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": ",".join(decision.fired or [])},
+                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": fired},
             )
             return _timed(reply, started)
         if decision is not None and decision.reply:  # a canned answer, no handoff
@@ -147,7 +150,7 @@ class Agent:
                 text=decision.reply,
                 tags=list(decision.tags or []),
                 close=bool(decision.close),
-                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": ",".join(decision.fired or [])},
+                meta={"brain": "rules", "answered": True, "outcome": "rule", "rules": fired},
             )
             return _timed(reply, started)
         turn.tags = list(getattr(decision, "tags", None) or [])
@@ -163,8 +166,8 @@ class Agent:
         reply.tags = _merge(turn.tags, reply.tags)
         if decision is not None and decision.close:
             reply.close = True
-        if decision is not None and decision.fired:
-            reply.meta.setdefault("rules", ",".join(decision.fired))
+        if fired:
+            reply.meta.setdefault("rules", fired)
         return _timed(reply, started)
 
     def _rules(self, turn: Turn):
@@ -184,6 +187,13 @@ def rule_context(turn: Turn):
     from agent.rules import RuleContext
 
     return RuleContext.from_conversation(turn.conversation, turn.history)
+
+
+def _fired(decision) -> list[str]:
+    """Names of the rules that fired (not those vetoed by their ``unless``)."""
+    if decision is None:
+        return []
+    return [name for name, why in decision.fired if not str(why).startswith("vetoed")]
 
 
 def unavailable(turn: Turn, reason: str, *, brain: str) -> Reply:

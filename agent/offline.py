@@ -26,10 +26,13 @@ from agent import smalltalk
 from agent.core import Options, Turn, not_sure_handoff
 from agent.types import Escalation, Reply
 
-SEARCH_K = 6
 MAX_SENTENCES = 3
 MAX_ITEMS = 8
 MAX_CHARS = 700
+CHOOSE_K = 8  # passages considered when choosing which doc answers
+HEADING_MATCH = 0.6  # a heading stating the question at least this well (0..1) can win over the ranking ...
+HEADING_MARGIN = 0.1  # ... when it states it this much better than the top passage's headings
+OFF_TOPIC_RELEVANCE = 0.15  # below this, a question with no store words is declined rather than escalated
 
 # ---- text → units -----------------------------------------------------------------------------
 
@@ -179,8 +182,49 @@ class Extract:
     hit: object
 
 
+def heading_match(question_terms: frozenset, hit) -> float:
+    """How well a heading or bold question of ``hit`` (or its section path, or title) states the question, 0..1.
+
+    Coverage of the question's words, damped by how much else the heading says: "Can I apply discount
+    codes to my embed pages?" as a heading matches that question at 1.0, "Discount codes" at ~0.4.
+    """
+    if not question_terms:
+        return 0.0
+    headings = [u.text for u in units(hit.text) if u.kind in ("heading", "question")]
+    headings += [part.strip() for part in (hit.section or "").split("›") if part.strip()]
+    headings.append(hit.title)
+    best = 0.0
+    for heading in headings:
+        ht = terms(heading)
+        if not ht:
+            continue
+        shared = len(question_terms & ht)
+        best = max(best, shared / len(question_terms) * math.sqrt(shared / len(ht)))
+    return best
+
+
+def choose(question: str, hits: list, threshold: float):
+    """The passage to answer from: the search's best, unless another one's heading states the question.
+
+    Help centers are full of FAQ headings; when a shopper's question is one of them almost word for
+    word, that section is the answer even if the fused ranking put a broader article first.
+    """
+    if not hits:
+        return None
+    q = terms(question)
+    best = hits[0]
+    floor = heading_match(q, best) + HEADING_MARGIN
+    for hit in hits[1:CHOOSE_K]:
+        if hit.relevance < threshold or hit.slug == best.slug:
+            continue
+        match = heading_match(q, hit)
+        if match >= HEADING_MATCH and match > floor:
+            best, floor = hit, match
+    return best
+
+
 def extract(question: str, hits: list) -> Extract | None:
-    """The best short quote answering ``question`` from the passages of the best doc."""
+    """The best short quote answering ``question`` from the passages of the first hit's doc."""
     if not hits:
         return None
     best_doc = hits[0].slug
@@ -355,23 +399,28 @@ class OfflineBrain:
             return Reply(text=smalltalk.line(kind, small_lang, store=store), meta=reply_meta)
 
         question = smalltalk.strip_greeting(text)
-        hits = self.kb.search(question, k=SEARCH_K, audience=self.options.audience)
+        bridged = smalltalk.english_keywords(question) if lang != "en" else ""
+        query = f"{bridged} {_names(question)}".strip() if bridged else question
+        hits = self.kb.search(query, k=CHOOSE_K, audience=self.options.audience)
         looked_at = _looked_at(hits)
         best = hits[0] if hits else None
         relevance = float(best.relevance) if best else 0.0
         meta.update(relevance=round(relevance, 3), doc=best.slug if best else "")
         if best is None or relevance < self.threshold:
-            if smalltalk.looks_off_topic(question):
+            if not smalltalk.about_the_store(question) and (smalltalk.looks_off_topic(question) or relevance < OFF_TOPIC_RELEVANCE):
                 return Reply(text=smalltalk.line("off_topic", lang, store=store), meta={**meta, "answered": True, "outcome": "declined"})
             where = f"best match {best.citation_title}, relevance {relevance:.2f}" if best else "no match at all"
             return not_sure_handoff(turn, f"The docs don't cover this ({where})", looked_at, meta)
 
-        quote = extract(question, hits)
+        chosen = choose(query, hits, self.threshold)
+        ordered = [chosen] + [h for h in hits if h is not chosen]
+        quote = extract(query, ordered)
         if quote is None:
             return not_sure_handoff(turn, f"The best match ({best.citation_title}) has no quotable text", looked_at, meta)
         hit = quote.hit
+        lead = smalltalk.line("docs_in_english", lang) if bridged else ""
         return Reply(
-            text=quote.text,
+            text=f"{lead}\n\n{quote.text}" if lead else quote.text,
             sources=[{"title": hit.citation_title, "url": hit.url}],
             meta={**meta, "answered": True, "outcome": "answered", "doc": hit.slug},
         )
@@ -386,6 +435,14 @@ class OfflineBrain:
             escalation=Escalation(reason=reason, category="human_request", summary=summary, looked_at=_looked_at(hits)),
             meta={**meta, "answered": True, "outcome": "handoff"},
         )
+
+
+_NAME = re.compile(r"(?<![.!?¿¡]\s)(?<!^)\b([A-Z][\w-]*[A-Za-z0-9]|\w*\d\w*)\b")
+
+
+def _names(text: str) -> str:
+    """Product names, systems and numbers kept from a non-English question ("Windows", "Lumen", "v2")."""
+    return " ".join(dict.fromkeys(_NAME.findall(text.strip(" ¿¡"))))
 
 
 def _looked_at(hits) -> list[dict]:

@@ -17,12 +17,13 @@ import unicodedata
 _STOPWORDS = {
     "en": "the a an is are do does how can i my you your what why when where to of for and it this with not".split(),
     "es": "el la los las es son cómo como puedo mi mis tu qué que por para con no una un del al hola gracias quiero".split(),
-    "fr": "le la les est sont comment puis je mon ma mes vous votre quoi pour avec pas une un des du bonjour merci".split(),
+    "fr": "le la les est sont comment puis je mon ma mes vous votre quoi pour avec pas une un de des du au sur dans ne bonjour merci".split(),
     "de": "der die das ist sind wie kann ich mein meine sie ihr was warum für mit nicht ein eine und hallo danke".split(),
     "it": "il lo la gli le è sono come posso io mio mia tuo cosa perché per con non una uno del ciao grazie".split(),
     "pt": "o a os as é são como posso eu meu minha você seu que por para com não uma um do da olá obrigado".split(),
     "nl": "de het een is zijn hoe kan ik mijn jij je wat waarom voor met niet en van hallo bedankt".split(),
 }
+_LETTERS = {"es": "ñ¿¡", "fr": "çèêàùœ", "de": "ßäöü", "pt": "ãõç", "it": "ìò"}  # letters English never uses
 _SCRIPTS = [  # languages recognisable by their script alone
     ("ru", re.compile(r"[\u0400-\u04ff]")),
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -55,6 +56,10 @@ def detect_language(text: str) -> str:
     for code, pattern in _GREETING_LANG:
         if pattern.search(fold(text)):
             scores[code] = scores.get(code, 0) + 2
+    lowered = text.lower()
+    for code, letters in _LETTERS.items():
+        if any(c in lowered for c in letters):
+            scores[code] += 1
     best = max(scores, key=lambda c: (scores[c], c == "en"))
     return best if scores[best] > scores["en"] else "en"
 
@@ -193,14 +198,14 @@ LINES: dict[str, dict[str, str]] = {
     "tool_limit": {
         "en": "I couldn't find a clear answer to this in our docs, so I've asked a person from our team to pick it up. They'll reply right here in this chat.",
     },
-    "more_in": {
-        "en": "More in {link}.",
-        "es": "Más información en {link}.",
-        "fr": "Plus de détails dans {link}.",
-        "de": "Mehr dazu in {link}.",
-        "it": "Maggiori dettagli in {link}.",
-        "pt": "Mais detalhes em {link}.",
-        "nl": "Meer hierover in {link}.",
+    "docs_in_english": {
+        "en": "",
+        "es": "Esto es lo que dice nuestra guía (en inglés):",
+        "fr": "Voici ce que dit notre guide (en anglais) :",
+        "de": "Das steht in unserer Anleitung (auf Englisch):",
+        "it": "Ecco cosa dice la nostra guida (in inglese):",
+        "pt": "Veja o que diz o nosso guia (em inglês):",
+        "nl": "Dit staat in onze handleiding (in het Engels):",
     },
 }
 
@@ -372,7 +377,7 @@ def is_affirmation(text: str) -> bool:
 _OFF_TOPIC = re.compile(
     r"\b(weather|forecast|capital\s+of|president|prime\s+minister|election|recipe|cook|bake|poem|poetry|haiku|song|lyrics|"
     r"joke|riddle|homework|essay|math|equation|solve|calculate|\d+\s*[-+*/x]\s*\d+|translate|translation|write\s+(me\s+)?"
-    r"(a|an|some)\b|code|python|javascript|sql|football|soccer|basketball|nba|nfl|score|stock|bitcoin|crypto|movie|film|"
+    r"(a|an|some)\b|python|javascript|sql|football|soccer|basketball|nba|nfl|score|stock|bitcoin|crypto|movie|film|"
     r"tv\s+show|netflix|meaning\s+of\s+life|horoscope|dating|girlfriend|boyfriend|diet|workout|capital|population|"
     r"history\s+of|who\s+won|who\s+is\s+the|tallest|largest|biggest\s+country|chatgpt|openai|amazon|ebay|etsy)\b",
     re.IGNORECASE,
@@ -381,3 +386,71 @@ _OFF_TOPIC = re.compile(
 
 def looks_off_topic(text: str) -> bool:
     return bool(_OFF_TOPIC.search(fold(text)))
+
+
+# ---- store vocabulary and a small bridge to the (English) docs ---------------------------------
+
+# Concept → English search words, and the word starts (accent-folded) that name it in the languages
+# the canned lines cover. Offline there is no translation model; this bridges the support
+# vocabulary that carries most of a question ("¿cómo descargo mi compra?" → "download purchase").
+GLOSSARY: dict[str, tuple[str, ...]] = {
+    "download": ("descarg", "telecharg", "herunterlad", "runterlad", "baix", "scaric", "downloaden"),
+    "purchase buy": ("compra", "compre", "compro", "achat", "achete", "kauf", "gekauft", "acquist", "aankoop", "gekocht", "koop"),
+    "order": ("pedido", "commande", "bestell", "encomenda", "ordine", "bestelling"),
+    "license": ("licencia", "licence", "lizenz", "licenca", "licenza", "licentie"),
+    "license key activation": ("clave", "activacion", "activar", "cle de", "activation", "schlussel", "aktivier", "chave", "ativacao",
+                               "ativar", "chiave", "attivazion", "sleutel", "activer"),
+    "refund": ("reembols", "devolucion", "devolver", "rembours", "ruckerstatt", "erstattung", "geld zuruck", "rimbors", "terugbetal"),
+    "invoice receipt": ("factura", "recibo", "facture", "recu", "rechnung", "quittung", "beleg", "fatura", "fattura", "ricevuta", "factuur"),
+    "payment pay": ("pago", "pagar", "pague", "paiement", "payer", "paye", "zahlung", "bezahl", "pagamento", "betal"),
+    "account": ("cuenta", "compte", "konto", "conta", "account"),
+    "password": ("contrasena", "mot de passe", "passwort", "senha", "wachtwoord"),
+    "font": ("fuente", "tipografia", "police", "schrift", "fonte", "lettertype"),
+    "template": ("plantilla", "modele", "vorlage", "modelo", "modell", "sjabloon"),
+    "course video": ("curso", "cours", "kurs", "corso", "cursus"),
+    "install": ("instal",),
+    "email": ("correo", "courriel", "e-mail", "mail"),
+    "link": ("enlace", "lien", "link", "collegamento"),
+    "subscription membership": ("suscrip", "membresia", "abonnement", "adhesion", "abo", "mitglied", "assinatura", "abbonament",
+                                "lidmaatschap"),
+    "cancel": ("cancelar", "annuler", "resilier", "kundig", "storn", "annullar", "disdir", "opzeggen"),
+    "discount coupon code": ("descuento", "cupon", "reduction", "remise", "code promo", "rabatt", "gutschein", "desconto", "cupom",
+                             "sconto", "korting"),
+    "gift": ("regalo", "cadeau", "geschenk", "presente"),
+    "computer": ("ordenador", "computadora", "ordinateur", "rechner", "computador"),
+    "file": ("archivo", "fichero", "fichier", "datei", "arquivo", "ficheiro", "bestand"),
+    "error not working": ("error", "no funciona", "erreur", "ne marche pas", "fonctionne pas", "fehler", "funktioniert nicht", "erro",
+                          "nao funciona", "errore", "non funziona", "fout", "werkt niet"),
+    "price": ("precio", "prix", "preis", "preco", "prezzo", "prijs"),
+    "card": ("tarjeta", "carte", "karte", "cartao", "carta", "kaart"),
+    "charged": ("cobr", "cargo", "preleve", "prelevement", "debite", "abbuch", "belast", "addebit", "afschrijv"),
+    "expired": ("caduc", "expir", "abgelaufen", "scadut", "verlopen"),
+    "website": ("sitio web", "pagina web", "site web", "webseite", "sito web"),
+    "ebook": ("libro electronico", "livre numerique", "livro digital", "libro digitale"),
+    "update version": ("actualiz", "mise a jour", "aktualisier", "atualiz", "aggiorn", "bijwerk", "version"),
+    "VAT tax": ("iva", "impuesto", "tva", "taxe", "mwst", "mehrwertsteuer", "steuer", "imposto", "tassa", "btw", "belasting"),
+    "plugin": ("complemento", "extension", "erweiterung"),
+}
+_GLOSSARY_RE = [(english, re.compile(r"\b(?:" + "|".join(re.escape(s) for s in starts) + r")", re.IGNORECASE))
+                for english, starts in GLOSSARY.items()]
+
+# English words that mark a question as being about a shop, an order or an account.
+_STORE_WORDS = re.compile(
+    r"\b(buy|bought|purchas\w*|order\w*|download\w*|licen[cs]\w*|refund\w*|return\w*|account\w*|login|log\s+in|sign\s+in|password|"
+    r"pay\w*|card|charg\w*|price\w*|cost\w*|invoice\w*|receipt\w*|vat|tax\w*|subscri\w*|membership\w*|discount\w*|coupon\w*|"
+    r"code|gift\w*|product\w*|font\w*|template\w*|e-?books?|course\w*|plugin\w*|preset\w*|file\w*|install\w*|activat\w*|key|"
+    r"serial|email\w*|link|store|shop|checkout|cart|seller\w*|sell\w*|creator\w*|customer\w*|payout\w*|upgrade\w*|bundle\w*|"
+    r"delivery|deliver\w*|support|team|website|your\s+site|app)\b",
+    re.IGNORECASE,
+)
+
+
+def english_keywords(text: str) -> str:
+    """English search words for the support terms in a non-English message ("" when none)."""
+    folded = fold(text)
+    return " ".join(english for english, pattern in _GLOSSARY_RE if pattern.search(folded))
+
+
+def about_the_store(text: str) -> bool:
+    """Does the message mention shopping, orders, files or accounts (in English or via the glossary)?"""
+    return bool(_STORE_WORDS.search(text) or english_keywords(text))

@@ -24,6 +24,8 @@ class Hit:
     score: float
     relevance: float
     audience: str = ""
+    cosine: float = 0.0  # the embedder's similarity of question and chunk (a relevance input)
+    coverage: float = 0.0  # share of the question's content words found in the chunk (the other)
 
     @property
     def citation_title(self) -> str:
@@ -41,3 +43,12 @@ class IngestReport:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     seconds: float = 0.0
+    docs: int = 0  # documents in the index after the ingest
+    rebuilt: bool = False  # the embedder or chunking changed, so everything was re-indexed
+
+    def summary(self) -> str:
+        """One line for people: "122 files → 122 docs, 927 chunks: 3 added, … in 21.4 s"."""
+        line = (f"{self.files} files → {self.docs} docs, {self.chunks} chunks: {self.added} added, "
+                f"{self.updated} updated, {self.removed} removed, {self.unchanged} unchanged, "
+                f"{len(self.skipped)} skipped, in {self.seconds:.1f} s")
+        return line + (" (index rebuilt: embedder or chunking changed)" if self.rebuilt else "")

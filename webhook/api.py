@@ -49,7 +49,7 @@ def _rate_limited(_limit):
 def register_api(app: Flask, baton) -> None:
     settings = baton.settings
     store = baton.store
-    CORS(app, resources={f"{PREFIX}*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type", "Last-Event-ID"])
+    CORS(app, resources={f"{PREFIX}*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type", "Last-Event-ID"], expose_headers=["Retry-After"])
     limiter = Limiter(
         get_remote_address,
         app=app,

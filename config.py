@@ -35,7 +35,12 @@ class Settings:
     # Anthropic (optional: without a key the offline answerer answers).
     anthropic_api_key: str = ""
     anthropic_base_url: str = ""
-    anthropic_model: str = "claude-haiku-4-5"
+    anthropic_model: str = "claude-haiku-5-5"  # the current fast Claude model (SDK 2.10 model list)
+    anthropic_timeout: float = 30.0  # seconds per API request before the agent hands over
+    anthropic_max_retries: int = 2  # SDK retries (with back-off) on 429/5xx/529/network errors
+    anthropic_effort: str = "low"  # output_config.effort on models that take it; "none" leaves the model default
+    agent_max_tool_rounds: int = 4  # tool calls the model may make in one turn before handing over
+    agent_uncited: str = "offer"  # answer without a citation: "offer" a person, or "escalate" at once
     # Knowledge and rules.
     docs_dir: str = str(ROOT / "demo" / "docs")
     data_dir: str = str(ROOT / "data")
@@ -79,6 +84,11 @@ ENV = {
     "ANTHROPIC_API_KEY": "anthropic_api_key",
     "ANTHROPIC_BASE_URL": "anthropic_base_url",
     "BATON_MODEL": "anthropic_model",
+    "BATON_ANTHROPIC_TIMEOUT": "anthropic_timeout",
+    "BATON_ANTHROPIC_MAX_RETRIES": "anthropic_max_retries",
+    "BATON_ANTHROPIC_EFFORT": "anthropic_effort",
+    "BATON_MAX_TOOL_ROUNDS": "agent_max_tool_rounds",
+    "BATON_UNCITED": "agent_uncited",
     "BATON_DOCS_DIR": "docs_dir",
     "BATON_DATA_DIR": "data_dir",
     "BATON_RULES": "rules_path",
@@ -114,6 +124,11 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
                 values[name] = int(raw)
             except ValueError:
                 raise ConfigError(f"{var} must be a whole number, got {raw!r}") from None
+        elif types[name] in ("float", float):
+            try:
+                values[name] = float(raw)
+            except ValueError:
+                raise ConfigError(f"{var} must be a number, got {raw!r}") from None
         elif types[name] in ("bool", bool):
             values[name] = _bool(raw)
         else:

@@ -29,7 +29,6 @@ from agent.types import Escalation, Reply
 log = logging.getLogger(__name__)
 
 # Defaults (settings may override; see core.setting()).
-MAX_TOKENS = 1024  # per model call: a chat answer plus (adaptive) thinking
 SEARCH_K = 5  # passages per search_docs call
 LOOKED_AT_MAX = 6  # docs listed on the Slack card
 

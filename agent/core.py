@@ -23,43 +23,27 @@ from agent.types import Escalation, Reply
 
 log = logging.getLogger(__name__)
 
-# Defaults, each overridable by a setting of the same name in config.Settings (when present).
-DEFAULTS = {
-    "anthropic_timeout": 30.0,  # seconds per API request (connect 5 s), streaming included
-    "anthropic_max_retries": 2,  # SDK retries with back-off on 429/5xx/529/network before we hand over
-    "anthropic_effort": "low",  # output_config.effort for models that take it ("" to leave the model's default)
-    "agent_max_tool_rounds": 4,  # tool calls the model may make in one turn before we hand over
-    "agent_uncited": "offer",  # an answer without citations: "offer" a person, or "escalate" at once
-    "agent_audience": "",  # knowledge audience filter ("" = all docs)
-}
-
-
-def setting(settings, name: str):
-    """A setting with the agent's default when config.Settings does not define it."""
-    value = getattr(settings, name, None)
-    return DEFAULTS[name] if value is None else value
-
-
 @dataclass(frozen=True)
 class Options:
-    timeout: float = DEFAULTS["anthropic_timeout"]
-    max_retries: int = DEFAULTS["anthropic_max_retries"]
-    effort: str = DEFAULTS["anthropic_effort"]
-    max_tool_rounds: int = DEFAULTS["agent_max_tool_rounds"]
-    uncited: str = DEFAULTS["agent_uncited"]
-    audience: str | None = None
-    max_tokens: int = 1024
+    """The agent's knobs, from config.Settings (defaults and env vars are documented there)."""
+
+    timeout: float = 30.0  # seconds per API request
+    max_retries: int = 2  # SDK retries with back-off before the agent hands over
+    effort: str = "low"  # output_config.effort ("" = the model's default)
+    max_tool_rounds: int = 4  # tool rounds per turn before the agent hands over
+    uncited: str = "offer"  # an answer without citations: "offer" a person, or "escalate"
+    audience: str | None = None  # knowledge audience filter (None = all docs)
+    max_tokens: int = 1024  # per model call: a chat answer plus (adaptive) thinking
 
     @classmethod
     def from_settings(cls, settings) -> Options:
-        uncited = str(setting(settings, "agent_uncited")).strip().lower()
+        uncited = str(settings.agent_uncited).strip().lower()
         return cls(
-            timeout=float(setting(settings, "anthropic_timeout")),
-            max_retries=int(setting(settings, "anthropic_max_retries")),
-            effort=_effort(setting(settings, "anthropic_effort")),
-            max_tool_rounds=max(1, int(setting(settings, "agent_max_tool_rounds"))),
+            timeout=float(settings.anthropic_timeout),
+            max_retries=int(settings.anthropic_max_retries),
+            effort=_effort(settings.anthropic_effort),
+            max_tool_rounds=max(1, int(settings.agent_max_tool_rounds)),
             uncited="escalate" if uncited == "escalate" else "offer",
-            audience=str(setting(settings, "agent_audience") or "") or None,
         )
 
     def not_sure(self, turn: Turn, reason: str, looked_at: list[dict], meta: dict) -> Reply:

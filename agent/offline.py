@@ -270,6 +270,8 @@ def extract(question: str, hits: list) -> Extract | None:
                 cand = s * rank_bonus
                 if i == body_start:
                     cand *= 1.05  # a section's first sentence usually states its point
+                if span[-1].kind == "intro":
+                    cand *= 0.3  # "Here are the most common reasons:" with nothing after it answers nothing
             if best is None or cand > best.score:
                 best = Extract(_render(span), cand, hit)
     if best is None or not best.text:
@@ -301,7 +303,14 @@ def _span_from(us: list[Unit], i: int) -> list[Unit]:
     """Unit ``i`` and what must come with it to read well (an intro's list, a list's neighbours)."""
     u = us[i]
     span = [u]
-    if u.kind == "intro" or (u.kind == "sentence" and i + 1 < len(us) and us[i + 1].kind == "item" and us[i + 1].block != u.block):
+    if u.kind == "sentence" and i > 0 and us[i - 1].kind == "intro":
+        span = [us[i - 1], u]  # "Go to your receipt and click Manage:" + "Click Cancel on the next screen."
+    elif u.kind == "intro" and (i + 1 >= len(us) or us[i + 1].kind != "item"):
+        for x in us[i + 1 : i + 3]:  # an intro whose list or example is not in the passage: what follows it
+            if x.kind not in ("sentence", "intro"):
+                break
+            span.append(x)
+    elif u.kind == "intro" or (u.kind == "sentence" and i + 1 < len(us) and us[i + 1].kind == "item" and us[i + 1].block != u.block):
         items = []
         for x in us[i + 1 :]:
             if x.kind != "item" or len(items) >= MAX_ITEMS:
@@ -325,7 +334,10 @@ def _span_from(us: list[Unit], i: int) -> list[Unit]:
         else:
             span = intro + items[max(0, i - start - 2) : i - start + 3]
     else:
-        # A sentence: add the next sentences of the same paragraph while they are short.
+        # A sentence that leans on the one before ("Then disable those features…") brings it along.
+        if i > 0 and us[i - 1].block == u.block and us[i - 1].kind == "sentence" and _ANAPHORA.match(u.text):
+            span = [us[i - 1], u]
+        # Add the next sentences of the same paragraph while they are short.
         for x in us[i + 1 :]:
             if x.block != u.block or x.kind not in ("sentence", "intro") or len(span) >= MAX_SENTENCES:
                 break
@@ -336,6 +348,10 @@ def _span_from(us: list[Unit], i: int) -> list[Unit]:
                 span += [y for y in us[us.index(x) + 1 :][:MAX_ITEMS] if y.kind == "item"]
                 break
     return span
+
+
+_ANAPHORA = re.compile(r"^(?:(?:it|this|that|these|those|they|them|also|however|but|so|then|otherwise)\b|(?:\S+\s+){0,5}(?:those|these|them)\b)",
+                      re.IGNORECASE)
 
 
 def _render(span: list[Unit]) -> str:

@@ -156,7 +156,7 @@ class FakeAnthropic:
         self.headers: list[dict] = []  # every request's headers
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-anthropic", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-anthropic", daemon=True)
         self._thread.start()
 
     @property
@@ -208,6 +208,8 @@ class FakeAnthropic:
                 with fake._lock:
                     fake.requests.append(body)
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if not (self.headers.get("x-api-key") or self.headers.get("authorization")):
+                    return self._error(api_error(401, "x-api-key header is required"))
                 problem = validate(body)
                 if problem:
                     return self._error(api_error(400, problem))

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import re
 
-# Escalation categories the model may choose; the Slack card and insights group by them.
-CATEGORIES = (
-    "human_request",
-    "refund_request",
-    "billing_dispute",
-    "license_problem",
-    "account_security",
-    "complaint",
-    "docs_gap",
-    "other",
-)
+from agent.intents import BUILTIN_INTENTS
+
+# Escalation categories the model may choose (the rules' built-in intents, plus two of its own);
+# the Slack card and insights group by them.
+CATEGORIES = (*BUILTIN_INTENTS, "docs_gap", "other")
 
 SEARCH_TOOL = "search_docs"
 ESCALATE_TOOL = "escalate_to_human"

@@ -139,7 +139,7 @@ def gumroad(tmp_path_factory):
     [
         ("How do I cancel my membership?", "192-how-do-i-cancel-my-membership", "Cancel membership"),
         ("Can I choose not to charge VAT on my digital products? Or make it inclusive?", "10-dealing-with-vat", "No."),
-        ("What's the maximum file size for my product?", "289-file-size-limits-on-gumroad", "GB"),
+        ("How do I send my purchases to Kindle?", "208-how-do-i-send-my-gumroad-purchase-to-my-kindle", "Kindle"),
     ],
 )
 def test_gumroad_questions_are_answered_from_the_right_article(gumroad, question, slug, says):

@@ -12,15 +12,12 @@ from pathlib import Path
 import pytest
 import redis
 
+import config
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# Variables Baton reads: scrubbed so no test depends on the developer's machine.
-_SCRUB = [
-    "REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-    "SLACK_INBOX_CHANNEL", "SLACK_DIGEST_CHANNEL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-    "BATON_MODEL", "BATON_DOCS_DIR", "BATON_DATA_DIR", "BATON_RULES", "BATON_DOCS_BASE_URL",
-    "BATON_STORE_NAME", "PORT",
-]
+# Every variable Baton reads: scrubbed so no test depends on the developer's machine.
+_SCRUB = list(config.ENV)
 
 
 def free_port() -> int:
@@ -89,8 +86,6 @@ def clean_env(monkeypatch, tmp_path):
 @pytest.fixture
 def settings(redis_url, tmp_path):
     """Settings for a test: the test Redis, data in tmp, no Slack, no Anthropic."""
-    import config
-
     return config.load(environ={}, dotenv=False, redis_url=redis_url, data_dir=str(tmp_path / "data"))
 
 

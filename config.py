@@ -141,3 +141,34 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
             "app's Basic Information page, or unset SLACK_BOT_TOKEN to run without Slack."
         )
     return settings
+
+
+CONTEXT_FIELDS = ("conversation", "job", "channel", "slack_user", "outcome", "closed")
+
+
+class ContextFormatter:
+    """Log lines with the context passed as ``extra={...}`` (conversation id, job, channel …)."""
+
+    def __init__(self):
+        import logging
+
+        self._base = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record) -> str:
+        line = self._base.format(record)
+        context = " ".join(f"{k}={getattr(record, k)}" for k in CONTEXT_FIELDS if getattr(record, k, None) not in (None, ""))
+        return f"{line} [{context}]" if context else line
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+
+def configure_logging(level: str | None = None) -> None:
+    """Set up logging for an entry point (web, worker, CLI). Library code never calls this."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(ContextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel((level or os.environ.get("LOG_LEVEL", "INFO")).upper())

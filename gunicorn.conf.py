@@ -1,6 +1,5 @@
 """Gunicorn settings for the `web` process (read automatically from the working directory)."""
 
-import logging
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
@@ -16,5 +15,7 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 loglevel = os.environ.get("LOG_LEVEL", "info")
 
 
-def on_starting(server):
-    logging.basicConfig(level=loglevel.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def post_fork(server, worker):
+    import config
+
+    config.configure_logging(loglevel)

@@ -5,8 +5,9 @@
 Each question line is ``{"question": ..., "gold_slugs": [...]}`` (or ``"gold_slug": "..."``); a slug
 is a doc file's name without extension. The docs are ingested once into a fresh index, then every
 question is asked in three configurations: keyword only (``bm25``, LanceDB's full-text index),
-``vector`` only, and Baton's ``default`` (hybrid). Prints a table and, as its last line, one JSON
-object whose top-level figures are the default's, with the baselines under "bm25" and "vector".
+``vector`` only, and Baton's ``default`` (hybrid, score fusion), plus ``rrf`` (the same two lists
+fused by reciprocal rank, for comparison). Prints a table and, as its last line, one JSON object
+whose top-level figures are the default's, with the others under "bm25", "vector" and "rrf".
 
 recall@k: share of questions with a gold doc among the first k hits; mrr: mean of 1/rank of the
 first gold hit within the first 10 (0 when none); p50/p95_ms: wall time of one ``search`` call,
@@ -33,7 +34,7 @@ from knowledge.embeddings import load_embedder
 from knowledge.relevance import Calibration, fit
 
 HERE = Path(__file__).resolve().parent
-MODES = {"bm25": "bm25", "vector": "vector", "default": "hybrid"}
+MODES = {"bm25": "bm25", "vector": "vector", "rrf": "rrf", "default": "hybrid"}
 MRR_DEPTH = 10
 
 
@@ -100,13 +101,19 @@ def relevance_separation(kb: KnowledgeBase, answerable: list[dict], offtopic: li
             "answerable": len(pos), "offtopic": len(neg)}
 
 
-def calibrate(kb: KnowledgeBase, answerable: list[dict], offtopic: list[dict], depth: int = 3) -> Calibration:
-    """Fit relevance on the first ``depth`` hits: a hit from a gold doc is 1, any other hit is 0."""
+def calibrate(kb: KnowledgeBase, answerable: list[dict], offtopic: list[dict]) -> Calibration:
+    """Fit relevance on each question's best hit: 1 for a question the docs answer, 0 for off-topic.
+
+    The label is the question's, not the hit's: relevance answers "do the docs cover this?", the
+    handoff decision, even when the best hit is a neighbouring article of the right one.
+    """
     features, labels = [], []
-    for q in answerable + offtopic:
-        for hit in kb.search(q["question"], k=depth):
-            features.append((hit.cosine, hit.coverage))
-            labels.append(1 if hit.slug in q.get("gold", ()) else 0)
+    for label, questions in ((1, answerable), (0, offtopic)):
+        for q in questions:
+            hits = kb.search(q["question"], k=1)
+            if hits:
+                features.append((hits[0].cosine, hits[0].coverage))
+                labels.append(label)
     return fit(np.array(features), np.array(labels))
 
 
@@ -192,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = {**figures(results["default"]), "docs": stats["docs"], "chunks": stats["chunks"],
                    "ingest_s": round(ingest_s, 2), "questions": len(questions), "embedder": stats["embedder"],
                    "chunk_chars": args.chunk_chars, "bm25": figures(results["bm25"]),
-                   "vector": figures(results["vector"])}
+                   "vector": figures(results["vector"]), "rrf": figures(results["rrf"])}
         if separation:
             summary["relevance"] = separation
         print(json.dumps(summary))

@@ -25,13 +25,18 @@ EMBED_SMALL_BATCH = 4
 # -- Search ------------------------------------------------------------------------------------
 #: Candidates fetched from each of the full-text and vector legs before fusion.
 CANDIDATES = 30
-#: Reciprocal-rank-fusion constant (Cormack et al. 2009 use 60).
+#: Score fusion: fused = cosine + BM25_WEIGHT * bm25 / (bm25 + BM25_SATURATION). Cosine is in
+#: -1..1, the BM25 bonus in 0..BM25_WEIGHT; the saturation (a BM25 score) halves the bonus.
+BM25_WEIGHT = 0.1
+BM25_SATURATION = 5.0
+#: Added to a chunk that contains the whole question word for word (three words or more): the
+#: shopper asked an FAQ's own question.
+PHRASE_BONUS = 0.1
+#: Reciprocal-rank-fusion constant for ``mode="rrf"`` (Cormack et al. 2009 use 60).
 RRF_K = 60
-#: Weight of the vector leg in the fusion (the full-text leg has 1.0).
-VECTOR_WEIGHT = 1.0
 #: At most this many chunks of one document in a result list (0 = no cap), so five hits are not
 #: five paragraphs of the same article when another article also answers.
-MAX_CHUNKS_PER_DOC = 0
+MAX_CHUNKS_PER_DOC = 2
 
 # -- Relevance ---------------------------------------------------------------------------------
 #: ``Hit.relevance`` at or above this: the docs very likely answer the question. Below it on the
@@ -39,7 +44,7 @@ MAX_CHUNKS_PER_DOC = 0
 RELEVANCE_THRESHOLD = 0.5
 #: Logistic calibration of relevance for each built-in embedder (knowledge.relevance.Calibration
 #: fields), fitted by ``python -m bench.retrieval --calibrate``.
-MINILM_CALIBRATION = {"bias": -7.0, "cosine_weight": 10.0, "coverage_weight": 4.0}
+MINILM_CALIBRATION = {"bias": -9.076, "cosine_weight": 20.256, "coverage_weight": 5.504}
 HASH_CALIBRATION = {"bias": -6.0, "cosine_weight": 8.0, "coverage_weight": 6.0}
 
 # -- Ingest ------------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8 (byte {exc.start}): save it as UTF-8") from exc
+        line = raw[:exc.start].count(b"\n") + 1
+        raise Unreadable(f"not UTF-8 (line {line}): save it as UTF-8") from exc
 
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)

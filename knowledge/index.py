@@ -4,9 +4,12 @@ One table, ``chunks``: a row per chunk with its document key, content hash, titl
 URL, audience, text, the text the full-text index sees and the embedding. A second, one-row table
 ``meta`` records which embedder and chunking built the index and the last ingest's summary.
 
-Search runs LanceDB's native full-text (BM25) index and its vector search, and fuses the two
-ranked lists with reciprocal-rank fusion (LanceDB's hybrid query with ``RRFReranker``). Each hit
-then gets a calibrated relevance (knowledge.relevance).
+Search runs LanceDB's native full-text (BM25) index and its vector search and fuses the two
+candidate lists by score (cosine plus a saturated BM25 bonus; measured ahead of reciprocal-rank
+fusion, which stays available as ``mode="rrf"`` through LanceDB's hybrid query and
+``RRFReranker``). At most ``max_chunks_per_doc`` chunks of one document are returned, so the
+list is not five paragraphs of one article. Each hit gets a calibrated relevance
+(knowledge.relevance).
 
 Processes: the object is cheap to create and connects lazily, so it can be built in the web
 process, an RQ SimpleWorker or a CLI command; ``search`` may be called from many threads at once.
@@ -41,7 +44,7 @@ from knowledge.types import Hit, IngestReport
 
 #: Bumped when parsing or chunking changes what a document becomes: the next ingest rebuilds.
 PIPELINE_VERSION = 1
-MODES = ("hybrid", "bm25", "vector")
+MODES = ("hybrid", "rrf", "bm25", "vector")
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
@@ -49,6 +52,12 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 def _searchable(text: str) -> str:
     """Chunk text as the models see it: links reduced to their words, no Markdown marks."""
     return re.sub(r"[*_`#>|]+", " ", _LINK.sub(r"\1", text))
+
+
+def _phrase(text: str) -> str:
+    """Lower-case words joined by single spaces, for word-for-word matching ("" when under 3 words)."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return " ".join(words) if len(words) >= 3 else ""
 
 
 def _sql(value: str) -> str:
@@ -74,7 +83,8 @@ class KnowledgeBase:
 
     def __init__(self, index_dir: str, embedder=None, *, chunk_chars: int = defaults.CHUNK_CHARS,
                  overlap_chars: int = defaults.CHUNK_OVERLAP_CHARS, candidates: int = defaults.CANDIDATES,
-                 rrf_k: int = defaults.RRF_K, max_chunks_per_doc: int = defaults.MAX_CHUNKS_PER_DOC):
+                 rrf_k: int = defaults.RRF_K, max_chunks_per_doc: int = defaults.MAX_CHUNKS_PER_DOC,
+                 lock_timeout: float = defaults.LOCK_TIMEOUT):
         self.index_dir = str(index_dir)
         self.embedder = embedder if embedder is not None else default_embedder()
         self.chunk_chars = chunk_chars
@@ -82,6 +92,7 @@ class KnowledgeBase:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.max_chunks_per_doc = max_chunks_per_doc
+        self.lock_timeout = lock_timeout
         self.calibration: Calibration = getattr(self.embedder, "calibration", None) or Calibration(
             **defaults.MINILM_CALIBRATION)
         self._lock = threading.Lock()
@@ -166,7 +177,7 @@ class KnowledgeBase:
         if not root.exists():
             raise DocsNotFound(str(path))
         report = IngestReport()
-        with writer_lock(self.index_dir, defaults.LOCK_TIMEOUT):
+        with writer_lock(self.index_dir, self.lock_timeout):
             table = self._open()
             meta = self._read_meta() if table is not None else {}
             signature = self._signature()
@@ -300,7 +311,8 @@ class KnowledgeBase:
         """The ``k`` passages that best answer ``query``, best first, each with a calibrated relevance.
 
         ``audience`` keeps chunks for that audience plus chunks for everyone. ``mode`` picks the
-        retrieval: ``hybrid`` (default: full-text + vector, fused), ``bm25`` or ``vector`` only.
+        retrieval: ``hybrid`` (default: full-text + vector, fused by score), ``rrf`` (the same two
+        lists fused by LanceDB's hybrid query with reciprocal-rank fusion), ``bm25`` or ``vector``.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -318,18 +330,63 @@ class KnowledgeBase:
         where = audience_filter(audience)
         limit = max(self.candidates, k * 3)
         text_query = MatchQuery(query, "search_text")
-        if mode == "bm25":
-            builder = table.search(text_query, query_type="fts")
+
+        def run(builder):
+            if where:
+                builder = builder.where(where, prefilter=True)
+            found = builder.limit(limit).to_arrow()
+            if not found.num_rows:
+                return []
+            # Cosine of every candidate at once; the vectors never become Python lists.
+            vectors = found["vector"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
+            cosines = vectors.reshape(found.num_rows, -1) @ qv
+            rows = found.drop_columns(["vector"]).to_pylist()
+            for row, cosine in zip(rows, cosines, strict=True):
+                row["_cosine"] = float(cosine)
+            return rows
+
+        def vector_leg():
+            return run(table.search(qv, query_type="vector", vector_column_name="vector").distance_type("cosine"))
+
+        def text_leg():
+            return run(table.search(text_query, query_type="fts"))
+
+        if mode == "rrf":
+            rows = run(table.search(query_type="hybrid", vector_column_name="vector", fts_columns="search_text")
+                       .vector(qv).text(text_query).distance_type("cosine").rerank(RRFReranker(K=self.rrf_k)))
+            scored = [(float(row["_relevance_score"]), row) for row in rows]
+        elif mode == "bm25":
+            scored = [(float(row["_score"]), row) for row in text_leg()]
         elif mode == "vector":
-            builder = table.search(qv, query_type="vector", vector_column_name="vector").distance_type("cosine")
+            scored = [(row["_cosine"], row) for row in vector_leg()]
         else:
-            builder = (table.search(query_type="hybrid", vector_column_name="vector", fts_columns="search_text")
-                       .vector(qv).text(text_query).distance_type("cosine")
-                       .rerank(RRFReranker(K=self.rrf_k)))
-        if where:
-            builder = builder.where(where, prefilter=True)
-        rows = builder.limit(limit).to_arrow().to_pylist()
-        return self._hits(rows, qv, query, k, mode)
+            scored = self._fuse(qv, query, vector_leg(), text_leg())
+        return self._hits(scored, qv, query, k)
+
+    def _fuse(self, qv: np.ndarray, query: str, vector_rows: list[dict], text_rows: list[dict]) -> list[tuple[float, dict]]:
+        """Score fusion: cosine + weight × bm25 / (bm25 + saturation), over the union of both lists.
+
+        Measured ahead of reciprocal-rank fusion on the Gumroad help center (docs/knowledge.md): RRF
+        gives the keyword list as much say as the vector list, and on questions in a shopper's own
+        words the keyword list is much weaker. The saturation keeps one rare word from dominating.
+        """
+        phrase = _phrase(query)
+        candidates: dict[str, dict] = {}
+        bm25: dict[str, float] = {}
+        for row in text_rows:
+            candidates[row["chunk_id"]] = row
+            bm25[row["chunk_id"]] = float(row["_score"] or 0.0)
+        for row in vector_rows:
+            candidates.setdefault(row["chunk_id"], row)
+        scored = []
+        for chunk_id, row in candidates.items():
+            b = bm25.get(chunk_id, 0.0)
+            fused = row["_cosine"] + defaults.BM25_WEIGHT * b / (b + defaults.BM25_SATURATION)
+            if phrase and phrase in _phrase(row["search_text"]):
+                fused += defaults.PHRASE_BONUS  # the question is asked word for word in the docs (an FAQ)
+            scored.append((fused, row))
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        return scored
 
     def _has_fts_cached(self, table) -> bool:
         if getattr(self, "_fts_ready", False):
@@ -337,22 +394,16 @@ class KnowledgeBase:
         self._fts_ready = self._has_fts(table)
         return self._fts_ready
 
-    def _hits(self, rows: list[dict], qv: np.ndarray, query: str, k: int, mode: str) -> list[Hit]:
+    def _hits(self, scored: list[tuple[float, dict]], qv: np.ndarray, query: str, k: int) -> list[Hit]:
         query_terms = content_terms(query)
         per_doc: dict[str, int] = {}
         hits = []
-        for row in rows:
+        for score, row in scored:
             if self.max_chunks_per_doc and per_doc.get(row["doc_key"], 0) >= self.max_chunks_per_doc:
                 continue
             per_doc[row["doc_key"]] = per_doc.get(row["doc_key"], 0) + 1
-            cosine = float(np.dot(qv, np.asarray(row["vector"], dtype=np.float32)))
+            cosine = row["_cosine"]
             lexical = coverage(query_terms, content_terms(row["search_text"]))
-            if mode == "hybrid":
-                score = float(row["_relevance_score"])
-            elif mode == "bm25":
-                score = float(row["_score"])
-            else:
-                score = cosine
             hits.append(Hit(chunk_id=row["chunk_id"], slug=row["slug"], title=row["title"], section=row["section"],
                             url=row["url"], text=row["text"], score=round(score, 6),
                             relevance=round(self.calibration.relevance(cosine, lexical), 4),

@@ -61,15 +61,20 @@ def coverage(query_terms: set[str], passage_terms: set[str]) -> float:
 def fit(features: np.ndarray, labels: np.ndarray, *, l2: float = 1e-3, iterations: int = 50) -> Calibration:
     """Logistic regression by Newton's method on rows ``(cosine, coverage)`` → label 0/1.
 
-    Used by the benchmark to calibrate an embedder; small and dependency-free on purpose.
+    Classes are weighted equally, so the 0.5 point does not depend on how many questions of each
+    kind the benchmark happens to have. Used by the benchmark to calibrate an embedder; small and
+    dependency-free on purpose.
     """
     x = np.hstack([np.ones((len(features), 1)), np.asarray(features, dtype=np.float64)])
     y = np.asarray(labels, dtype=np.float64)
+    positives = max(1.0, y.sum())
+    negatives = max(1.0, len(y) - y.sum())
+    weight = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
     w = np.zeros(x.shape[1])
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -60, 60)))
-        gradient = x.T @ (p - y) + l2 * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
+        gradient = x.T @ (weight * (p - y)) + l2 * w
+        hessian = (x * (weight * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:

@@ -10,6 +10,7 @@ import textwrap
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from knowledge import KnowledgeBase, KnowledgeError
 from knowledge.defaults import RELEVANCE_THRESHOLD
@@ -20,21 +21,15 @@ def _settings():
     return current_app.extensions["baton"].settings
 
 
-def embedder_spec(settings) -> str:
-    """Which embedder to use: a ``BATON_EMBEDDER``-style ``embedder`` setting when there is one."""
-    spec = getattr(settings, "embedder", "") or ""
-    extra = getattr(settings, "extra", None) or {}
-    return spec or extra.get("embedder", "")
-
-
 def open_kb(settings) -> KnowledgeBase:
+    """The app's knowledge base; an ``embedder`` setting (BATON_EMBEDDER), when present, picks the model."""
     try:
-        return KnowledgeBase(settings.index_dir, load_embedder(embedder_spec(settings)))
+        return KnowledgeBase(settings.index_dir, load_embedder(getattr(settings, "embedder", "")))
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group("kb")
+@click.group("kb", cls=AppGroup)  # AppGroup: every command runs inside the app context
 def kb():
     """Knowledge base: ingest the store's docs, search them, show what is indexed."""
 

@@ -55,8 +55,9 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else 0.0
 
 
-def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str, k: int) -> dict:
-    """recall@1, recall@k, MRR@10 and latency of one configuration."""
+def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str, k: int, *, audience: bool = False) -> dict:
+    """recall@1, recall@k, MRR@10 and latency of one configuration (``audience``: filter by the
+    question's own audience, as the shopper widget does)."""
     for warm in questions[:3]:
         kb.search(warm["question"], k=MRR_DEPTH, mode=mode)
     hits1 = hitsk = 0
@@ -65,7 +66,7 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str, k: int) -> dic
     misses = []
     for q in questions:
         started = time.perf_counter()
-        hits = kb.search(q["question"], k=max(k, MRR_DEPTH), mode=mode)
+        hits = kb.search(q["question"], k=max(k, MRR_DEPTH), mode=mode, audience=q["audience"] if audience else None)
         times.append((time.perf_counter() - started) * 1000)
         slugs = [h.slug for h in hits]
         rank = next((n for n, s in enumerate(slugs, 1) if s in q["gold"]), None)
@@ -174,11 +175,14 @@ def main(argv: list[str] | None = None) -> int:
             kb.calibration = calibration
 
         results = {name: evaluate(kb, questions, mode, k) for name, mode in MODES.items()}
+        if any(q["audience"] for q in questions):
+            # Not one of the three headline configurations: the default again, told who is asking.
+            results["default+audience"] = evaluate(kb, questions, "hybrid", k, audience=True)
         print(f"{len(questions)} questions, {stats['docs']} docs, {stats['chunks']} chunks, "
               f"embedder {stats['embedder']}, ingest {ingest_s:.1f} s")
-        print(f"{'config':<8} {'recall@1':>9} {f'recall@{k}':>9} {'mrr':>6} {'p50_ms':>7} {'p95_ms':>7}")
+        print(f"{'config':<16} {'recall@1':>9} {f'recall@{k}':>9} {'mrr':>6} {'p50_ms':>7} {'p95_ms':>7}")
         for name, r in results.items():
-            print(f"{name:<8} {r['recall@1']:>9.3f} {r[f'recall@{k}']:>9.3f} {r['mrr']:>6.3f} "
+            print(f"{name:<16} {r['recall@1']:>9.3f} {r[f'recall@{k}']:>9.3f} {r['mrr']:>6.3f} "
                   f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f}")
         if args.show_misses:
             for question, slugs in results["default"]["_misses"]:
@@ -200,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                    "ingest_s": round(ingest_s, 2), "questions": len(questions), "embedder": stats["embedder"],
                    "chunk_chars": args.chunk_chars, "bm25": figures(results["bm25"]),
                    "vector": figures(results["vector"]), "rrf": figures(results["rrf"])}
+        if "default+audience" in results:
+            summary["default+audience"] = figures(results["default+audience"])
         if separation:
             summary["relevance"] = separation
         print(json.dumps(summary))

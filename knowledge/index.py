@@ -22,6 +22,7 @@ import json
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,6 +63,19 @@ def _phrase(text: str) -> str:
 
 def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads for the full-text leg of searches (LanceDB releases the GIL while it searches)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="knowledge-search")
+        return _POOL
 
 
 def _exists(db, name: str) -> bool:
@@ -325,16 +339,17 @@ class KnowledgeBase:
             raise IndexMismatch(built_with, self.embedder.name)
         if not self._has_fts_cached(table):
             return []
-        embed_query = getattr(self.embedder, "embed_query", self.embedder.embed)
-        qv = np.asarray(embed_query([query])[0], dtype=np.float32)
         where = audience_filter(audience)
         limit = max(self.candidates, k * 3)
         text_query = MatchQuery(query, "search_text")
+        qv = None
 
         def run(builder):
             if where:
                 builder = builder.where(where, prefilter=True)
-            found = builder.limit(limit).to_arrow()
+            return builder.limit(limit).to_arrow()
+
+        def rows_of(found) -> list[dict]:
             if not found.num_rows:
                 return []
             # Cosine of every candidate at once; the vectors never become Python lists.
@@ -346,14 +361,19 @@ class KnowledgeBase:
             return rows
 
         def vector_leg():
-            return run(table.search(qv, query_type="vector", vector_column_name="vector").distance_type("cosine"))
+            return rows_of(run(table.search(qv, query_type="vector", vector_column_name="vector").distance_type("cosine")))
+
+        # The full-text leg needs no vector: it runs while the question is embedded.
+        text_future = _pool().submit(run, table.search(text_query, query_type="fts")) if mode in ("hybrid", "bm25") else None
+        embed_query = getattr(self.embedder, "embed_query", self.embedder.embed)
+        qv = np.asarray(embed_query([query])[0], dtype=np.float32)
 
         def text_leg():
-            return run(table.search(text_query, query_type="fts"))
+            return rows_of(text_future.result())
 
         if mode == "rrf":
-            rows = run(table.search(query_type="hybrid", vector_column_name="vector", fts_columns="search_text")
-                       .vector(qv).text(text_query).distance_type("cosine").rerank(RRFReranker(K=self.rrf_k)))
+            rows = rows_of(run(table.search(query_type="hybrid", vector_column_name="vector", fts_columns="search_text")
+                               .vector(qv).text(text_query).distance_type("cosine").rerank(RRFReranker(K=self.rrf_k))))
             scored = [(float(row["_relevance_score"]), row) for row in rows]
         elif mode == "bm25":
             scored = [(float(row["_score"]), row) for row in text_leg()]

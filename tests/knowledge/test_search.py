@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -84,8 +85,6 @@ def test_a_second_process_view_sees_a_new_ingest(tmp_path, docs_dir):
     KnowledgeBase(index, HashEmbedder()).ingest(str(docs_dir / "refunds.md"))
     assert reader.search("refund templates", k=1)[0].slug == "refunds"
     KnowledgeBase(index, HashEmbedder()).ingest(str(docs_dir / "gift-cards.txt"))
-    import time
-
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and reader.search("gift cards expire", k=1)[0].slug != "gift-cards":
         time.sleep(0.2)

@@ -46,6 +46,7 @@ class Settings:
     data_dir: str = str(ROOT / "data")
     rules_path: str = str(ROOT / "demo" / "rules.toml")
     docs_base_url: str = ""  # prefix for doc links when a doc has no `url` front matter
+    embedder: str = ""  # "" = the bundled MiniLM; "hash"; or "package.module:factory" for your own
     # The store.
     store_name: str = "Pixel & Press"
     store_tone: str = "friendly, concise and warm"
@@ -93,6 +94,7 @@ ENV = {
     "BATON_DATA_DIR": "data_dir",
     "BATON_RULES": "rules_path",
     "BATON_DOCS_BASE_URL": "docs_base_url",
+    "BATON_EMBEDDER": "embedder",
     "BATON_STORE_NAME": "store_name",
     "BATON_STORE_TONE": "store_tone",
     "BATON_MAX_MESSAGE_CHARS": "max_message_chars",

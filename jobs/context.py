@@ -29,8 +29,9 @@ class Context:
     @cached_property
     def kb(self):
         from knowledge import KnowledgeBase
+        from knowledge.embeddings import load_embedder
 
-        return KnowledgeBase(self.settings.index_dir)
+        return KnowledgeBase(self.settings.index_dir, load_embedder(self.settings.embedder))
 
     @cached_property
     def rules(self):

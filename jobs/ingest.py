@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def reindex(path: str = "") -> dict:
     """Ingest ``path`` (default: BATON_DOCS_DIR) into the index; returns the ingest report as a dict."""
     settings = config.load()
-    kb = KnowledgeBase(settings.index_dir, load_embedder(getattr(settings, "embedder", "")))
+    kb = KnowledgeBase(settings.index_dir, load_embedder(settings.embedder))
     report = kb.ingest(path or settings.docs_dir, base_url=settings.docs_base_url)
     log.info("reindex %s: %s", path or settings.docs_dir, report.summary())
     for skipped, reason in report.skipped:

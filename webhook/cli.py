@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command():
-    """Check Redis and build the docs index from BATON_DOCS_DIR if it is empty."""
+    """Check Redis and the rules, and bring the docs index up to date with BATON_DOCS_DIR."""
     import redis
 
     baton = current_app.extensions["baton"]
@@ -17,20 +19,28 @@ def setup_command():
         baton.redis.ping()
     except redis.RedisError:
         raise click.ClickException(f"cannot reach Redis at {settings.redis_url}: start redis-server or set REDIS_URL") from None
+    from agent.errors import RulesError
+    from agent.rules import load_rules
     from knowledge import KnowledgeBase
+    from knowledge.embeddings import load_embedder
+    from knowledge.errors import KnowledgeError
 
-    kb = KnowledgeBase(settings.index_dir)
-    if kb.is_empty():
-        click.echo(f"Building the docs index from {settings.docs_dir} …")
+    try:
+        load_rules(settings.rules_path)
+    except RulesError as err:
+        raise click.ClickException(f"{err}\nFix the rules file, then run again (`flask --app webhook rules check`).") from None
+    try:
+        kb = KnowledgeBase(settings.index_dir, load_embedder(settings.embedder))
+        # Incremental: unchanged docs are skipped, so this is instant after the first run.
         report = kb.ingest(settings.docs_dir, base_url=settings.docs_base_url, progress=True)
-        click.echo(f"Indexed {report.files} files into {report.chunks} chunks in {report.seconds:.1f}s.")
-    else:
-        click.echo(f"Docs index ready in {settings.index_dir}.")
+    except KnowledgeError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Docs index: {report.summary()}")
     click.echo("Slack: " + ("configured" if settings.slack_enabled else "not configured (mirroring is off; see README)"))
     click.echo("AI: " + ("Claude (" + settings.anthropic_model + ")" if settings.anthropic_enabled else "offline answerer (set ANTHROPIC_API_KEY for Claude)"))
 
 
-@click.group("slack")
+@click.group("slack", cls=AppGroup)
 def slack_group():
     """Slack helpers."""
 
@@ -54,15 +64,8 @@ def socket_command():
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(slack_group)
-    try:
-        from webhook.cli_kb import kb
-    except ImportError:  # pragma: no cover - during development of knowledge/
-        kb = None
-    if kb is not None:
-        app.cli.add_command(kb)
-    try:
-        from webhook.cli_rules import rules
-    except ImportError:  # pragma: no cover
-        rules = None
-    if rules is not None:
-        app.cli.add_command(rules)
+    from webhook.cli_kb import kb
+    from webhook.cli_rules import rules
+
+    app.cli.add_command(kb)
+    app.cli.add_command(rules)

@@ -24,7 +24,7 @@ def _settings():
 def open_kb(settings) -> KnowledgeBase:
     """The app's knowledge base; an ``embedder`` setting (BATON_EMBEDDER), when present, picks the model."""
     try:
-        return KnowledgeBase(settings.index_dir, load_embedder(getattr(settings, "embedder", "")))
+        return KnowledgeBase(settings.index_dir, load_embedder(settings.embedder))
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -181,7 +181,11 @@ def test_shopper_to_slack_and_back(server, worker, slack, e2e_settings):
         assert f"#{shopper.number}" in blocks and "Ada Park" in blocks
         for label in ("Take over", "Hand back to AI", "Close"):
             assert label in blocks
-        thread_ts = ConversationStore.from_url(e2e_settings.redis_url).get(shopper.id).slack_ts
+        store = ConversationStore.from_url(e2e_settings.redis_url)
+        deadline = time.monotonic() + 10
+        while not store.get(shopper.id).slack_ts and time.monotonic() < deadline:
+            time.sleep(0.05)  # the mirror records the thread right after Slack answers the post
+        thread_ts = store.get(shopper.id).slack_ts
         assert thread_ts
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len(slack.posts(INBOX, thread_ts)) < 4:

@@ -2,7 +2,8 @@
 
 from rq import cron
 
+from jobs.maintenance import close_idle
 from jobs.queues import DIGESTS
 
 # Close conversations nobody has touched for a day, every 15 minutes.
-cron.register("jobs.maintenance.close_idle", DIGESTS, interval=15 * 60)
+cron.register(close_idle, DIGESTS, interval=15 * 60)

@@ -23,3 +23,12 @@ def test_idle_conversations_close_and_the_shopper_is_told(redis_client, redis_ur
     assert store.get(old.id).state == State.CLOSED
     assert "closed after a day" in store.entries(old.id)[-1].text
     assert store.get(fresh.id).state == State.AI
+
+
+def test_the_cron_schedule_loads_the_way_rq_cron_loads_it(redis_client):
+    """`rq cron jobs/schedule.py` can import the schedule: it registers the idle-close job."""
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=redis_client)
+    scheduler.load_config_from_file("jobs/schedule.py")
+    assert [(job.func.__name__, job.queue_name, job.interval) for job in scheduler.get_jobs()] == [("close_idle", DIGESTS, 900)]

@@ -11,6 +11,7 @@ import logging
 import queue
 import re
 
+import redis
 from flask import Flask, Response, jsonify, request, stream_with_context
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/conversations"
 KEEPALIVE_SECONDS = 15
+OUTAGE_RETRY_SECONDS = 5  # Retry-After while Redis is unreachable
 MAX_NAME = 80
 MAX_EMAIL = 254
 MAX_URL = 2000
@@ -67,6 +69,15 @@ def register_api(app: Flask, baton) -> None:
     @app.errorhandler(413)
     def too_large(_err):
         return _error(413, "too_large", "That request is too large.")
+
+    @app.errorhandler(redis.RedisError)
+    def redis_unavailable(err: redis.RedisError):
+        # Raised by the store, the queues or the rate limiter's storage: the widget keeps the
+        # shopper's text and retries; the outage is logged here, once per request, without content.
+        log.warning("Redis is unavailable (%s); answered 503", type(err).__name__, extra={"conversation": (request.view_args or {}).get("conv_id", "")})
+        resp, status = _error(503, "unavailable", "Chat is briefly unavailable. Please try again in a moment.")
+        resp.headers["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
+        return resp, status
 
     def body() -> dict:
         data = request.get_json(silent=True)

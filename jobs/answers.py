@@ -43,7 +43,7 @@ def respond(conv_id: str, entry_id: str) -> str:
     answered = bool(reply.meta.get("answered", reply.escalation is None))
     store.update(conv_id, ai_failures=0 if answered else conv.ai_failures + 1)
     if reply.text:
-        _, created = store.append(
+        stored, _ = store.append(
             conv_id,
             role="ai",
             text=reply.text,
@@ -53,8 +53,10 @@ def respond(conv_id: str, entry_id: str) -> str:
             client_id=f"ai:{entry_id}",
             require_state=State.AI,
         )
-        if not created:
-            return "silent"
+        if not stored:
+            return "silent"  # a person took the conversation while the AI was thinking
+        # Stored by an earlier attempt of this job that died before the state change: carry on, so
+        # the retry still escalates or closes (the append itself is idempotent by client_id).
     outcome = "answered"
     if reply.escalation is not None:
         escalation = asdict(reply.escalation)

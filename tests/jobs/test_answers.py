@@ -87,3 +87,18 @@ def test_a_rerun_job_does_not_answer_twice(store):
     enqueue_answer(store.r, conv.id, entry_id)
     run_worker(store)
     assert len([e for e in store.entries(conv.id) if e.role == "ai"]) == 1
+
+
+def test_a_retry_after_a_crash_mid_turn_still_hands_over(store):
+    """If the first attempt stored the AI's "a person will reply" and then died, the retry escalates."""
+    conv, _ = store.create({"name": "Ada"})
+    entry_id = ask(store, conv.id, "I want a refund for the font bundle I bought yesterday", 1)
+    # What the crashed first attempt left behind: its reply is in the log, the state change is not.
+    store.append(conv.id, role="ai", text="I've passed this to our team.", author={"name": "AI assistant"},
+                 client_id=f"ai:{entry_id}", require_state=State.AI)
+    run_worker(store)
+    conv = store.get(conv.id)
+    assert conv.state == State.WAITING
+    assert conv.escalation["category"] == "refund_request"
+    assert len([e for e in store.entries(conv.id) if e.role == "ai"]) == 1
+    assert [j.func_name for j in queue(store.r, SLACK).get_jobs()] == ["jobs.slack.mirror"]

@@ -54,9 +54,13 @@ _CONTRACTIONS = [
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+# Letters that NFKD does not split into a base letter and an accent (Turkish dotless i, Polish ł, ...).
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: "Rückerstattung" -> "ruckerstattung", "ß" -> "ss"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents: "Rückerstattung" -> "ruckerstattung", "ß" -> "ss", "hesabım" -> "hesabim"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -319,6 +323,7 @@ class IntentClassifier:
         return " ".join(tokens[span[0] : span[1]])
 
     _INABILITY = {"can", "could", "cannot"}
+    _PLEASE = {"please", "pls", "plz", "bitte", "por favor", "svp", "s il vous plait", "per favore", "alstublieft", "prosze", "lutfen"}
     # Words that may stand between a negation and what it negates in a refusal ("not (want to talk to) a human");
     # anything else ("I don't *know how* to contact a person") means the negation is about something else.
     _REFUSAL_GLUE = ("want", "contact", "filler", "person", "negation")
@@ -375,8 +380,10 @@ class IntentClassifier:
                     gap = person[0] - frame[1] if frame[0] < person[0] else frame[0] - person[1]
                     if frame == person or gap > window or gap < 0 and frame[0] < person[0]:
                         continue
-                    if concept == "want" and frame[0] > person[0]:
-                        continue  # "a person wants ..." is not a request for one
+                    if concept == "want" and frame[0] > person[0] and not (
+                        frame[0] == person[1] and self._words(tokens, frame) in self._PLEASE
+                    ):
+                        continue  # "a person wants ..." is not a request for one; "actual person please" is
                     if self._negated(tokens, hits, min(frame[0], person[0])):
                         continue
                     return 1.0, f"{self._words(tokens, frame)!r} + {self._words(tokens, person)!r}"
@@ -452,7 +459,7 @@ class IntentClassifier:
     _STORE_WORDS = {
         "you", "your", "service", "support", "store", "shop", "company", "site", "website", "app", "team", "guys",
         "ustedes", "servicio", "tienda", "empresa", "ihr", "euer", "eure", "laden", "firma", "vous", "votre",
-        "boutique", "voces", "loja", "atendimento",
+        "boutique", "voces", "loja", "atendimento", "bot", "chatbot",
     }
 
     def _complaint(self, tokens, hits):

@@ -32,6 +32,9 @@ MAX_CHARS = 700
 CHOOSE_K = 8  # passages considered when choosing which doc answers
 HEADING_MATCH = 0.6  # a heading stating the question at least this well (0..1) can win over the ranking ...
 HEADING_MARGIN = 0.1  # ... when it states it this much better than the top passage's headings
+OTHER_DOC_WEIGHT = 0.8  # another doc's quote counts at most this much against the chosen doc's ...
+OTHER_DOC_GAP = 4.0  # ... and less the further its ranking score is below the chosen passage's
+OTHER_DOC_MIN = 0.5  # ... and only when it covers at least this share of the question's (weighted) words
 OFF_TOPIC_RELEVANCE = 0.15  # below this, a question with no store words is declined rather than escalated
 
 # ---- text → units -----------------------------------------------------------------------------
@@ -43,6 +46,7 @@ class Unit:
     text: str
     block: int  # paragraph / list index inside the passage
     terms: frozenset = frozenset()
+    hit: object = None  # the search hit (chunk) this unit comes from
 
 
 _LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
@@ -89,9 +93,14 @@ def units(text: str) -> list[Unit]:
         line = raw.rstrip()
         if line.strip().startswith(("```", "~~~")):
             end_list()
+            if not in_code:
+                _drop_example_intro(result)
             in_code = not in_code
             continue
         if in_code or line.lstrip().startswith("|"):
+            if not in_code:
+                flush()
+                _drop_example_intro(result)
             continue  # code and tables do not read well as a chat answer
         if not line.strip():
             flush()
@@ -125,6 +134,17 @@ def units(text: str) -> list[Unit]:
     return result
 
 
+_EXAMPLE_TAIL = re.compile(r"[,;]?\s*(?:for example|for instance|e\.g\.|as follows|like this|such as|below)?\s*:\s*$", re.IGNORECASE)
+
+
+def _drop_example_intro(result: list[Unit]) -> None:
+    """An intro whose code or table is not quoted ("…load them with `@font-face`, for example:") ends
+    as a plain sentence instead of pointing at nothing."""
+    if result and result[-1].kind == "intro":
+        result[-1].text = _EXAMPLE_TAIL.sub(".", result[-1].text)
+        result[-1].kind = "sentence"
+
+
 def _sentences(paragraph: str, block: int) -> list[Unit]:
     bold = _BOLD_ONLY.match(paragraph)
     if bold:
@@ -137,6 +157,8 @@ def _sentences(paragraph: str, block: int) -> list[Unit]:
             continue
         if sentence.endswith("?") or (sentence.startswith("**") and sentence.rstrip("*").endswith("?")):
             kind = "question"
+            if sentence.count("**") % 2:  # "**Bought the wrong license?** Within…" split after the "?"
+                sentence = sentence.replace("**", "")
         elif sentence.endswith(":"):
             kind = "intro"
         else:
@@ -153,23 +175,50 @@ _STOP = frozenset(
     him his how i if in into is it its itself just let me more most my no nor not now of off on once only or other our ours
     out over own please same she should so some such than that the their theirs them then there these they this those
     through to too under until up very was we were what when where which while who whom why will with would you your
-    yours yourself i'm i've it's don't can't want need like know tell help thanks hi hello hey""".split()
+    yours yourself i'm i've it's don't can't want need like know tell help thanks hi hello hey long take""".split()
 )
 _TERM = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
+_SUFFIXES = (("ations", ""), ("ation", ""), ("ating", ""), ("ated", ""), ("ates", ""), ("ate", ""), ("ies", "y"),
+             ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""))
+
+
 def stem(word: str) -> str:
-    """A light English stemmer: enough to match "refunds"/"refund", "installing"/"install"."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+    """A light English stemmer: "refunds"/"refund", "licenses"/"license", "activation"/"activate"/"active".
+
+    A final "e" goes too, so "license" and "licenses" (or "code" and "codes") meet at "licens".
+    """
+    for suffix, keep in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix.startswith("at") else 3):
             word = word[: -len(suffix)] + keep
             break
+    if word.endswith("e") and len(word) >= 4:
+        word = word[:-1]
     return word
+
+
+# Shopper words → the words help articles use for the same thing (added to a question's terms, never
+# to a passage's): "how much is it?" is answered under "Prices", "M1 Mac" under "Apple silicon".
+_SHOPPER_WORDS = {
+    "much": "price", "cost": "price", "costs": "price", "expensive": "price", "cheap": "price",
+    "m1": "apple silicon", "m2": "apple silicon", "m3": "apple silicon", "m4": "apple silicon",
+    "mac": "macos", "macs": "macos", "macbook": "mac macos", "pc": "windows",
+    "crypto": "cryptocurrency", "bitcoin": "cryptocurrency",
+    "money": "refund", "exchange": "swap", "cancel": "cancellation",
+}
 
 
 def terms(text: str) -> frozenset:
     lowered = smalltalk.fold(re.sub(r"\]\([^)]*\)", "]", text))  # link targets are not content
     return frozenset(stem(w) for w in _TERM.findall(lowered) if w not in _STOP and len(w) > 1)
+
+
+def question_terms(text: str) -> frozenset:
+    """A question's terms plus the help-center words for its shopper words (see ``_SHOPPER_WORDS``)."""
+    words = _TERM.findall(smalltalk.fold(text))
+    extra = " ".join(_SHOPPER_WORDS[w] for w in words if w in _SHOPPER_WORDS)
+    return terms(text) | terms(extra)
 
 
 # ---- choosing what to quote --------------------------------------------------------------------
@@ -211,7 +260,7 @@ def choose(question: str, hits: list, threshold: float):
     """
     if not hits:
         return None
-    q = terms(question)
+    q = question_terms(question)
     best = hits[0]
     floor = heading_match(q, best) + HEADING_MARGIN
     for hit in hits[1:CHOOSE_K]:
@@ -223,23 +272,20 @@ def choose(question: str, hits: list, threshold: float):
     return best
 
 
-def extract(question: str, hits: list) -> Extract | None:
-    """The best short quote answering ``question`` from the passages of the first hit's doc."""
+def extract(question: str, hits: list, *, threshold: float = 0.0) -> Extract | None:
+    """The best short quote answering ``question``: from the first hit's doc, or from another doc
+    among the hits whose passage covers the question clearly better.
+
+    The first hit is the chosen one (see ``choose``) and keeps the lead: another doc's quote has to
+    beat it after a discount that grows with how far below it that doc was ranked, so "I bought the
+    wrong license, can I swap it?" is answered by the refund policy's "Bought the wrong license?"
+    even when the search put the fonts guide first, but a near tie never moves the answer.
+    """
     if not hits:
         return None
-    best_doc = hits[0].slug
-    passages = [h for h in hits if h.slug == best_doc][:3]
-    q = terms(question)
-    pools = []
-    for rank, hit in enumerate(passages):
-        us = units(hit.text)
-        section = (hit.section or "").split("›")[-1].strip()
-        if section and not (us and us[0].kind in ("heading", "question") and us[0].text == section):
-            us.insert(0, Unit("question" if section.endswith("?") else "heading", section, -1))
-        for u in us:
-            u.terms = terms(u.text)
-        pools.append((rank, hit, us))
-    all_units = [u for _, _, us in pools for u in us]
+    q = question_terms(question)
+    docs = _passages([h for h in hits if h.slug == hits[0].slug or h.relevance >= threshold])
+    all_units = [u for _, _, us in docs for u in us]
     if not all_units:
         return None
     weight = _weights(q, all_units)
@@ -251,9 +297,22 @@ def extract(question: str, hits: list) -> Extract | None:
         covered = sum(weight[t] for t in q & u.terms) / total
         return covered / (1 + 0.15 * math.log1p(max(0, len(u.terms) - 12)))
 
+    reference = hits[0].score
+    quantity = _MONEY if _PRICE.search(question) else _NUMBER if _QUANTITY.search(question) else None
+    # What the chosen doc says about the question, its title and headings included.
+    in_first_doc = q & frozenset().union(*(u.terms | terms(f"{u.hit.title} {u.hit.section}") for d, _, us in docs if d == 0 for u in us))
     best: Extract | None = None
-    for rank, hit, us in pools:
-        rank_bonus = 1.0 - 0.12 * rank
+    for doc_rank, rank, us in docs:
+        if doc_rank == 0:
+            doc_weight = 1.0
+        else:  # another doc: discounted by its distance below the chosen passage in the ranking
+            top = max(u.hit.score for u in us)
+            doc_weight = min(OTHER_DOC_WEIGHT, 1.0 - OTHER_DOC_GAP * max(0.0, reference - top))
+            if best is None or best.score <= 0 or doc_weight <= 0 or best.score >= doc_weight * 1.3:
+                # (A chosen doc sharing no word with the question was found by meaning, a paraphrase:
+                # another doc's shared words are no evidence against it.)
+                continue
+        rank_bonus = (1.0 - 0.12 * rank) * doc_weight
         body_start = next((i for i, u in enumerate(us) if u.kind not in ("heading", "question")), None)
         for i, u in enumerate(us):
             s = score(u)
@@ -263,8 +322,10 @@ def extract(question: str, hits: list) -> Extract | None:
                     continue
                 # The text under a matching heading/question answers it; its own words count a bit too.
                 cand = (s * 1.05 + 0.25 * max(score(x) for x in span)) * rank_bonus
-                if u.kind == "question" and sum(len(x.text) for x in span) < 60:
-                    span = [Unit("lead", u.text, -2), *span]  # "Can I …? No." reads better than "No."
+                if u.kind == "question" and (sum(len(x.text) for x in span) < 60 or span[0].block == u.block):
+                    # "Can I …? No." reads better than "No.", and an FAQ's "**Bought the wrong license?**
+                    # Within 14 days we can swap it…" says what "it" is.
+                    span = [Unit("lead", u.text, -2, hit=u.hit), *span]
             else:
                 span = _span_from(us, i)
                 cand = s * rank_bonus
@@ -272,14 +333,95 @@ def extract(question: str, hits: list) -> Extract | None:
                     cand *= 1.05  # a section's first sentence usually states its point
                 if span[-1].kind == "intro":
                     cand *= 0.3  # "Here are the most common reasons:" with nothing after it answers nothing
+            if quantity and not any(quantity.search(_LIST.sub("", x.text)) for x in span):
+                cand *= 0.75  # "how many computers?" is answered by "2 computers", not by the steps to activate
             if best is None or cand > best.score:
-                best = Extract(_render(span), cand, hit)
+                if doc_rank and (cand < OTHER_DOC_MIN * doc_weight or not (q & frozenset().union(u.terms, *(x.terms for x in span))) - in_first_doc):
+                    continue  # another doc only wins by stating much of the question, with words the chosen doc lacks
+                best = Extract(_render(_with_lead(us, span)), cand, span[-1].hit or u.hit or hits[0])
     if best is None or not best.text:
-        first = next((u for _, _, us in pools for u in us if u.kind not in ("heading", "question")), None)
+        us = docs[0][2] if docs else []
+        first = next((i for i, u in enumerate(us) if u.kind not in ("heading", "question")), None)
         if first is None:
             return None
-        best = Extract(_render(_span_from([first], 0)), 0.0, hits[0])
+        best = Extract(_render(_with_lead(us, _span_from(us, first))), 0.0, us[first].hit or hits[0])
     return best
+
+
+_QUANTITY = re.compile(r"\bhow (?:many|much|long|often|soon)\b|\bwie (?:viele?|oft|lange)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twice|unlimited)\b", re.IGNORECASE)
+_PRICE = re.compile(r"\bhow much\b|\b(?:cost|costs|price|prices|pricing|expensive|cheap)\b|\bwie viel\b|\bcombien\b|\bcu[aá]nto cuesta\b|\bprecio\b|\bprix\b|\bpreis\b|\bkostet\b", re.IGNORECASE)
+_MONEY = re.compile(r"[€$£]\s?\d|\d\s?(?:€|eur|usd|gbp)\b|\bfree\b|\bno charge\b", re.IGNORECASE)
+
+
+def _position(hit) -> int | None:
+    """The chunk's place in its doc, from ids like ``refund-policy#3`` (None when unknown)."""
+    tail = str(getattr(hit, "chunk_id", "")).rpartition("#")[2]
+    return int(tail) if tail.isdigit() else None
+
+
+def _passages(hits: list) -> list[tuple[int, int, list[Unit]]]:
+    """The hits as passages of units, ``(doc_rank, rank, units)``, best doc first.
+
+    Chunks of one doc that follow each other in it are joined into one passage, so a heading or a
+    question at the end of one chunk finds its answer at the start of the next, and a section's
+    heading is not repeated over its second chunk (where the text under it is not the start).
+    """
+    by_doc: dict[str, list] = {}
+    for rank, hit in enumerate(hits):
+        by_doc.setdefault(hit.slug, []).append((rank, hit))
+    out = []
+    for doc_rank, ranked in enumerate(by_doc.values()):
+        ranked = ranked[:3]
+        ordered = sorted(ranked, key=lambda rh: (_position(rh[1]) is None, _position(rh[1]) or 0, rh[0]))
+        groups: list[list] = []
+        for rank, hit in ordered:
+            pos = _position(hit)
+            last = groups[-1][-1][1] if groups else None
+            if last is not None and pos is not None and _position(last) == pos - 1:
+                groups[-1].append((rank, hit))
+            else:
+                groups.append([(rank, hit)])
+        for group in groups:
+            us: list[Unit] = []
+            previous_section = None
+            for _, hit in group:
+                chunk = units(hit.text)
+                if hit.section != previous_section:
+                    section = (hit.section or "").split("›")[-1].strip()
+                    if section and not (chunk and chunk[0].kind in ("heading", "question") and chunk[0].text == section):
+                        chunk.insert(0, Unit("question" if section.endswith("?") else "heading", section, -1))
+                previous_section = hit.section
+                offset = max((u.block for u in us), default=-1) + 2
+                for u in chunk:
+                    u.terms = terms(u.text)
+                    u.hit = hit
+                    if us:
+                        u.block += offset
+                us.extend(chunk)
+            if us:  # a chunk that is only a table or code has nothing to quote
+                out.append((doc_rank, min(rank for rank, _ in group), us))
+    out.sort(key=lambda p: (p[0], p[1]))
+    # Passages are ranked within their doc (the doc itself is weighed by ``extract``).
+    ranks: dict[int, int] = {}
+    ranked_out = []
+    for doc_rank, _, us in out:
+        ranked_out.append((doc_rank, ranks.get(doc_rank, 0), us))
+        ranks[doc_rank] = ranks.get(doc_rank, 0) + 1
+    return ranked_out
+
+
+def _with_lead(us: list[Unit], span: list[Unit]) -> list[Unit]:
+    """A list shown without its introduction (the chunk starts mid-list) whose first item is a lower-case
+    fragment ("deliver finished work to clients…") gets its section heading in front, so it reads as
+    an answer. Items that start with a bold or code label read well alone."""
+    if not span or span[0].kind != "item" or not _LIST.sub("", span[0].text)[:1].islower():
+        return span
+    i = next((n for n, u in enumerate(us) if u is span[0]), None)
+    heading = next((u for u in reversed(us[:i]) if u.kind in ("heading", "question")), None) if i is not None else None
+    if heading is None:
+        return span
+    return [Unit("lead", heading.text.rstrip(":?.") + ":", -2, hit=heading.hit), *span]
 
 
 def _weights(q: frozenset, pool: list[Unit]) -> dict:
@@ -296,11 +438,29 @@ def _body_after(us: list[Unit], i: int) -> list[Unit]:
         body.append(u)
     if not body:
         return []
-    return _span_from(body, 0)
+    span = _span_from(body, 0)
+    # One short sentence ("Upload the WOFF2 files to your site.") brings the next paragraph along.
+    rest = body[len(span):]
+    if all(x.kind == "sentence" for x in span) and sum(len(x.text) for x in span) < 120 and rest and rest[0].kind in ("sentence", "intro"):
+        span += _span_from(rest, 0)
+    return span
 
 
 def _span_from(us: list[Unit], i: int) -> list[Unit]:
     """Unit ``i`` and what must come with it to read well (an intro's list, a list's neighbours)."""
+    span = _span_core(us, i)
+    # An intro that leans on the sentence before it ("It includes everything in Standard, plus:").
+    first = span[0]
+    j = next((n for n, x in enumerate(us) if x is first), 0)
+    if first.kind == "intro" and j > 0 and us[j - 1].kind == "sentence" and us[j - 1].block == first.block and _ANAPHORA.match(first.text):
+        span = [us[j - 1], *span]
+    return span
+
+
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s")
+
+
+def _span_core(us: list[Unit], i: int) -> list[Unit]:
     u = us[i]
     span = [u]
     if u.kind == "sentence" and i > 0 and us[i - 1].kind == "intro":
@@ -319,7 +479,6 @@ def _span_from(us: list[Unit], i: int) -> list[Unit]:
         if u.kind == "intro" or items:
             span += items
     elif u.kind == "item":
-        # A matching step: show the whole (short) list it belongs to, so step 2 is not read alone.
         start = i
         while start > 0 and us[start - 1].kind == "item":
             start -= 1
@@ -329,10 +488,13 @@ def _span_from(us: list[Unit], i: int) -> list[Unit]:
             if x.kind != "item":
                 break
             items.append(x)
-        if len(items) <= MAX_ITEMS:
-            span = intro + items
+        if _NUMBERED.match(items[0].text):
+            # Steps: the whole (short) list, so step 2 is not read alone.
+            span = intro + (items if len(items) <= MAX_ITEMS else items[max(0, i - start - 2) : i - start + 3])
         else:
-            span = intro + items[max(0, i - start - 2) : i - start + 3]
+            # Facts or tips: the matching item and the two after it ("Customers outside the EU…" is
+            # the answer about US VAT; the four other countries' rules are not).
+            span = intro + items[i - start : i - start + 3]
     else:
         # A sentence that leans on the one before ("Then disable those features…") brings it along.
         if i > 0 and us[i - 1].block == u.block and us[i - 1].kind == "sentence" and _ANAPHORA.match(u.text):
@@ -430,7 +592,7 @@ class OfflineBrain:
 
         chosen = choose(query, hits, self.threshold)
         ordered = [chosen] + [h for h in hits if h is not chosen]
-        quote = extract(query, ordered)
+        quote = extract(query, ordered, threshold=self.threshold)
         if quote is None:
             return not_sure_handoff(turn, f"The best match ({best.citation_title}) has no quotable text", looked_at, meta)
         hit = quote.hit

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 CURSOR = "slack"  # store.cursor(conv_id, CURSOR): the last entry mirrored into the thread
 CARD = "slack_card"  # store.cursor(conv_id, CARD): the state the parent card last showed
+LOCK_SECONDS = 60  # the lock's time-to-live; each Slack call renews it, so a long run keeps it
+LOCK_WAIT_SECONDS = 60  # how long a second run waits for the first before failing (RQ retries it)
 
 
 @dataclass
@@ -50,9 +52,9 @@ def escalated(store: ConversationStore, conv: Conversation) -> bool:
     return any(e.type == "event" and e.meta.get("event") == "escalate" for e in store.entries(conv.id))
 
 
-def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: str, settings) -> MirrorResult:
+def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: str, settings, *, lock_seconds: float = LOCK_SECONDS) -> MirrorResult:
     """Bring the conversation's Slack thread up to date (see the module docstring)."""
-    with store.lock(conv_id, CURSOR):
+    with store.lock(conv_id, CURSOR, timeout=lock_seconds, wait=LOCK_WAIT_SECONDS) as lock:
         try:
             conv = store.get(conv_id)
         except NotFound:
@@ -60,7 +62,7 @@ def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: st
         if not escalated(store, conv):
             return MirrorResult(skipped="not escalated")
         try:
-            return _mirror(store, client, conv, settings)
+            return _mirror(store, client, conv, settings, renew=lock.reacquire)
         except (SlackRateLimited, SlackUnavailable):
             raise
         except SlackCallFailed as err:
@@ -71,7 +73,9 @@ def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: st
             return MirrorResult(skipped="no channel")
 
 
-def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, settings) -> MirrorResult:
+def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, settings, *, renew) -> MirrorResult:
+    """``renew()`` restarts the lock's time-to-live before each post: a run that outlasted it would let
+    a second run read the same cursor and post the same lines (it raises if the lock was lost)."""
     result = MirrorResult()
     note_prefix = getattr(settings, "note_prefix", "note:")
     if not conv.slack_ts:
@@ -79,6 +83,7 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
         if not channel:
             raise SlackNotConfigured(messages.NO_CHANNEL)
         card = blocks.parent_card(conv, note_prefix=note_prefix)
+        renew()
         response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **card)
         # The answer names the channel by id even when we posted to "#name"; events carry ids.
         store.set_thread(conv.id, response["channel"], response["ts"])
@@ -97,6 +102,7 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
         line = blocks.thread_line(entry, conv, ping=ping)
         if line:
+            renew()
             call(
                 client,
                 "chat_postMessage",
@@ -112,6 +118,7 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     conv = store.get(conv.id)
     if store.cursor(conv.id, CARD) != str(conv.state):
         card = blocks.parent_card(conv, note_prefix=note_prefix)
+        renew()
         call(client, "chat_update", channel=conv.slack_channel, ts=conv.slack_ts, **card)
         store.set_cursor(conv.id, CARD, str(conv.state))
         result.card = result.card or "updated"

@@ -270,9 +270,13 @@ class ConversationStore:
     def set_cursor(self, conv_id: str, name: str, entry_id: str) -> None:
         self.r.hset(self._k(conv_id, "conv"), f"cursor:{name}", entry_id)
 
-    def lock(self, conv_id: str, name: str, timeout: float = 60):
-        """A Redis lock scoped to one conversation (e.g. one Slack mirror at a time)."""
-        return self.r.lock(self._k(conv_id, f"lock:{name}"), timeout=timeout, blocking_timeout=timeout)
+    def lock(self, conv_id: str, name: str, timeout: float = 60, wait: float | None = None):
+        """A Redis lock scoped to one conversation (e.g. one Slack mirror at a time).
+
+        ``timeout``: seconds until the lock expires unless renewed (``reacquire()``); ``wait``:
+        seconds to wait for it (default ``timeout``).
+        """
+        return self.r.lock(self._k(conv_id, f"lock:{name}"), timeout=timeout, blocking_timeout=timeout if wait is None else wait)
 
 
 __all__ = ["ConversationStore", "LIVE_CHANNEL", "MESSAGE", "NOTE", "EVENT", "PUBLIC", "INTERNAL", "InvalidTransition"]

@@ -51,6 +51,7 @@ class FakeSlack:
     users: dict = field(default_factory=dict)  # user id -> profile fields (display_name, real_name, image_72 …)
     token: str = "xoxb-test-token"
     channels: dict = field(default_factory=dict)  # "#name" -> channel id, for posts by channel name
+    latency: float = 0.0  # seconds each Web API call takes (a slow Slack)
 
     def __post_init__(self):
         self._calls: list[Call] = []
@@ -147,6 +148,8 @@ class FakeSlack:
 
     # -- the wire ----------------------------------------------------------------------------------
     def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        if self.latency:
+            time.sleep(self.latency)
         parts = urlsplit(req.path)
         length = int(req.headers.get("Content-Length") or 0)
         raw = req.rfile.read(length) if length else b""

@@ -56,6 +56,10 @@ class Settings:
     rate_limit_create: str = "30 per hour"  # new conversations per client address
     # Web.
     port: int = 5000
+    # Reverse proxies / load balancers in front of the web process whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted (Heroku, nginx, a cloud LB: 1). With 0, rate limits count the
+    # connecting address, which behind a proxy is the proxy: every shopper would share one limit.
+    trusted_proxies: int = 0
     note_prefix: str = "note:"  # thread replies starting with this stay internal
     public_url: str = ""  # where shoppers reach the widget (used in Slack links)
     secret_key: str = ""
@@ -101,6 +105,7 @@ ENV = {
     "BATON_RATE_LIMIT_MESSAGES": "rate_limit_messages",
     "BATON_RATE_LIMIT_CREATE": "rate_limit_create",
     "PORT": "port",
+    "BATON_TRUSTED_PROXIES": "trusted_proxies",
     "BATON_NOTE_PREFIX": "note_prefix",
     "BATON_PUBLIC_URL": "public_url",
     "SECRET_KEY": "secret_key",

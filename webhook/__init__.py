@@ -46,6 +46,11 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment (and .env), then ``settings`` if given."""
     settings = settings or config.load()
     app = Flask(__name__)
+    if settings.trusted_proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["SECRET_KEY"] = settings.secret_key or None
     app.json.sort_keys = False

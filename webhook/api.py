@@ -111,7 +111,9 @@ def register_api(app: Flask, baton) -> None:
         raw_customer = data.get("customer") or {}
         if not isinstance(raw_customer, dict):
             raise ApiError(422, "invalid", "'customer' must be an object with optional 'name' and 'email'.")
-        customer = {"name": optional_str(raw_customer, "name", MAX_NAME), "email": optional_str(raw_customer, "email", MAX_EMAIL)}
+        # One line of plain text: a name with line breaks could forge fields on the team's Slack card.
+        name = "".join(ch for ch in " ".join(optional_str(raw_customer, "name", MAX_NAME).split()) if ch.isprintable())
+        customer = {"name": name, "email": optional_str(raw_customer, "email", MAX_EMAIL)}
         if customer["email"] and not EMAIL_RE.match(customer["email"]):
             raise ApiError(422, "invalid", "That email address doesn't look right.")
         customer = {k: v for k, v in customer.items() if v}

@@ -44,7 +44,7 @@ from knowledge.relevance import Calibration, content_terms, coverage
 from knowledge.types import Hit, IngestReport
 
 #: Bumped when parsing or chunking changes what a document becomes: the next ingest rebuilds.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 MODES = ("hybrid", "rrf", "bm25", "vector")
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,12 @@ No, each person needs their own license.
 def sentences_ends(text: str) -> bool:
     """A chunk ends like a sentence, a list item, a bold question or a code block would."""
     return bool(re.search(r"([.!?:)\"'`*]|```)$", text.strip()))
+
+
+def block_ends(text: str) -> bool:
+    """Like sentences_ends, or a whole list item ('- …;') or table row ('| … |') ends the chunk."""
+    last = text.rstrip().splitlines()[-1]
+    return sentences_ends(text) or bool(re.match(r"\s*([-*+]|\d+[.)])\s", last)) or last.endswith("|")
 
 
 @pytest.mark.parametrize("size", [120, 200, 400, 1000])
@@ -104,3 +111,99 @@ def test_overlap_repeats_the_last_sentence_of_the_previous_chunk():
     for before, after in zip(chunks, chunks[1:], strict=False):
         last = split_sentences(before.text)[-1]
         assert after.text.startswith(last)
+
+
+SEATS = """\
+# Licenses
+
+## Seats
+
+A **seat** is one person who may install and use the product. Every license includes one seat. If several people in your team use the product, buy a license with more seats at checkout. For more than ten seats, contact support for a team license.
+
+Freelancers working alone need one seat, however many computers they use. A seat cannot be shared between people, even if they never use the product at the same time.
+
+**Can a colleague use the font or template I bought?** Only if your license has a seat for them. A colleague who installs the files needs a seat of their own.
+
+Does the seat follow me to a new job? No, the seat belongs to whoever paid for the license.
+"""
+
+STANDARD = """\
+# Licenses
+
+## What the Standard license allows
+
+The Standard license is our commercial license and the one most customers need. It allows you to:
+
+- use the product in **unlimited commercial projects** for yourself or for clients: logos, branding, packaging, ads and websites;
+- use fonts on **websites and web apps** with up to 250,000 page views a month in total;
+- sell **printed products** (books, posters, cards) made with the product, up to 10,000 copies in total;
+- deliver finished work to clients, such as a logo or a printed brochure. The client may use the finished work, but not the font files.
+
+The Standard license does **not** allow you to:
+
+- resell, share or give away the files themselves, even modified;
+- sell products where our asset is the main thing being sold;
+- embed fonts in an app, a game or an e-book that you sell;
+- let more people use the product than you have seats for.
+"""
+
+
+@pytest.mark.parametrize("size", [150, 250, 400, 700])
+def test_an_inline_faq_question_is_retrieved_with_the_start_of_its_answer(size):
+    """'**Can a colleague …?** Only if …': the question never ends a chunk, bold or not."""
+    chunks = chunk_markdown(SEATS, "Licenses", chunk_chars=size)
+    for question, answer in [("**Can a colleague use the font or template I bought?**", "Only if your license has a seat"),
+                             ("Does the seat follow me to a new job?", "No, the seat belongs")]:
+        holding = [c.text for c in chunks if question in c.text]
+        assert holding, question
+        assert all(answer in text for text in holding), holding
+    for chunk in chunks:
+        assert not re.search(r"\?[*_]*$", chunk.text.strip()), chunk.text
+
+
+@pytest.mark.parametrize("size", [150, 250, 400, 700])
+def test_a_chunk_that_starts_inside_a_list_repeats_the_lists_intro(size):
+    """A chunk holding list items but not their intro line starts with that intro, so it reads on its own."""
+    chunks = chunk_markdown(STANDARD, "Licenses", chunk_chars=size)
+    allows = "The Standard license is our commercial license and the one most customers need. It allows you to:"
+    forbids = "The Standard license does **not** allow you to:"
+    for chunk in chunks:
+        items = [line for line in chunk.text.splitlines() if line.startswith("- ")]
+        if not items:
+            continue
+        intro = forbids if STANDARD.index(items[0]) > STANDARD.index(forbids) else allows
+        assert chunk.text.startswith(intro) or intro in chunk.text.split(items[0])[0], chunk.text
+        assert block_ends(chunk.text), chunk.text
+
+
+@pytest.mark.parametrize("size", [150, 250, 400, 700])
+def test_a_list_intro_never_ends_a_chunk_apart_from_its_first_item(size):
+    """'It allows you to:' sits in the same chunk as at least the list's first item."""
+    for chunk in chunk_markdown(STANDARD, "Licenses", chunk_chars=size):
+        assert not chunk.text.rstrip().endswith(":"), chunk.text
+    first = "- use the product in **unlimited commercial projects**"
+    assert any("It allows you to:\n\n" + first in c.text for c in chunk_markdown(STANDARD, "Licenses", chunk_chars=size))
+
+
+def test_a_chunk_that_starts_inside_a_table_repeats_its_header_row():
+    """Rows split off a long table keep the header row, so 'Standard | ✓' still says what it means."""
+    rows = "\n".join(f"| Feature number {n} with a long description | ✓ | – |" for n in range(12))
+    text = f"# Plans\n\n## Compare\n\n| Feature | Standard | Extended |\n|---|---|---|\n{rows}\n"
+    chunks = chunk_markdown(text, "Plans", chunk_chars=200)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.text.startswith("| Feature | Standard | Extended |"), chunk.text
+
+
+@pytest.mark.parametrize("size", [120, 200, 400, 700])
+def test_demo_docs_never_end_a_chunk_mid_sentence_or_on_a_question(size):
+    """On every demo doc, each chunk ends at a sentence end and never on a question or an intro."""
+    from knowledge.documents import find_files, load
+
+    root = Path(__file__).resolve().parents[2] / "demo" / "docs"
+    for path, key in find_files(root):
+        doc = load(path, key)
+        for chunk in chunk_markdown(doc.body, doc.title, chunk_chars=size):
+            end = chunk.text.rstrip()
+            assert block_ends(end), (key, end[-80:])
+            assert not re.search(r"(\?[*_\"'”’)]*|:)$", end), (key, end[-80:])

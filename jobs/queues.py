@@ -14,6 +14,7 @@ ALL = (ANSWERS, SLACK, DIGESTS, INGEST)  # the worker listens in this order of p
 # Retries with back-off (seconds) for work that talks to flaky services.
 SLACK_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
 ANSWER_RETRY = Retry(max=2, interval=[2, 10])
+MIRROR_PENDING_TTL = 3600  # seconds; a lost pending flag (worker wiped) expires and mirroring resumes
 
 
 def queue(connection: redis.Redis, name: str) -> Queue:
@@ -29,17 +30,18 @@ def enqueue_answer(connection: redis.Redis, conv_id: str, entry_id: str):
     )
 
 
+def mirror_pending_key(conv_id: str) -> str:
+    return f"baton:{{{conv_id}}}:mirror-pending"
+
+
 def enqueue_mirror(connection: redis.Redis, conv_id: str):
     """Ask the worker to bring the conversation's Slack thread up to date.
 
-    One pending mirror job per conversation is enough (the job posts everything after its
-    cursor), so a fixed job id de-duplicates bursts of entries.
+    One *pending* mirror job per conversation is enough, since the job posts everything after its
+    cursor: a flag set only when absent de-duplicates bursts of entries, and the job clears it as
+    its first step, so an entry appended while a mirror is already running gets a fresh job.
+    Returns the new job, or None when one is already pending.
     """
-    q = queue(connection, SLACK)
-    job_id = f"mirror-{conv_id}"
-    existing = q.fetch_job(job_id)
-    if existing is not None and existing.get_status(refresh=True) in ("queued", "deferred", "scheduled"):
-        return existing
-    if existing is not None:
-        existing.delete()
-    return q.enqueue("jobs.slack.mirror", conv_id, job_id=job_id, retry=SLACK_RETRY, job_timeout=120, failure_ttl=7 * 86400)
+    if not connection.set(mirror_pending_key(conv_id), "1", nx=True, ex=MIRROR_PENDING_TTL):
+        return None
+    return queue(connection, SLACK).enqueue("jobs.slack.mirror", conv_id, retry=SLACK_RETRY, job_timeout=120, failure_ttl=7 * 86400)

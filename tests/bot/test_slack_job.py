@@ -65,3 +65,15 @@ def test_rate_limited_mirror_job_fails_for_rq_to_retry(monkeypatch, redis_url, r
     assert job.retries_left == queues.SLACK_RETRY.max - 1
     assert store.get(conv.id).slack_ts == ""
 
+
+
+def test_a_burst_of_entries_queues_one_mirror_and_a_running_mirror_lets_a_new_one_queue(monkeypatch, redis_url, redis_client, store):
+    """Five appends in a row queue one mirror job; once that job has started, the next entry queues another."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    conv = escalated(store)
+    jobs_queued = [queues.enqueue_mirror(redis_client, conv.id) for _ in range(5)]
+    assert sum(j is not None for j in jobs_queued) == 1
+    assert queues.queue(redis_client, queues.SLACK).count == 1
+    jobs.slack.mirror(conv.id)  # the job's first step clears the pending flag (Slack is not configured here)
+    assert queues.enqueue_mirror(redis_client, conv.id) is not None
+    assert queues.queue(redis_client, queues.SLACK).count == 2

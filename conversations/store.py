@@ -7,6 +7,7 @@ Keys (hash-tagged per conversation so a cluster keeps them together):
     baton:numbers          hash: conversation number → id
     baton:threads          hash: "<channel>:<thread ts>" → id
     baton:recent           sorted set: id by last update (listing, digests)
+    baton:open             sorted set: ids not closed, by last update (inbox lists, idle close)
     baton:seq              counter for conversation numbers (first is 1001)
 Live fan-out: every append publishes ``<id> <entry id>`` on the ``baton:live`` channel.
 """
@@ -111,6 +112,7 @@ class ConversationStore:
         pipe.hset(self._k(conv_id, "conv"), mapping=mapping)
         pipe.hset("baton:numbers", str(number), conv_id)
         pipe.zadd("baton:recent", {conv_id: now})
+        pipe.zadd("baton:open", {conv_id: now})
         pipe.execute()
         return self.get(conv_id), token
 
@@ -133,6 +135,10 @@ class ConversationStore:
             raise NotFound(f"there is no conversation #{number}")
         return self.get(conv_id.decode())
 
+    def idle(self, before: float, limit: int = 1000) -> list[str]:
+        """Ids of open conversations last updated before ``before`` (a Unix time), oldest first."""
+        return [raw.decode() for raw in self.r.zrangebyscore("baton:open", "-inf", before, start=0, num=limit)]
+
     def by_thread(self, channel: str, thread_ts: str) -> Conversation | None:
         conv_id = self.r.hget("baton:threads", f"{channel}:{thread_ts}")
         return self.get(conv_id.decode()) if conv_id else None
@@ -154,10 +160,15 @@ class ConversationStore:
         self.update(conv_id, tags=merged)
 
     def recent(self, states: Iterable[State] | None = None, limit: int = 20, since: float = 0) -> list[Conversation]:
-        """Most recently updated conversations first, optionally only in ``states``."""
+        """Most recently updated conversations first, optionally only in ``states``.
+
+        Lists of open conversations (no ``closed`` in ``states``) read only the open index, so
+        their cost does not grow with every conversation ever closed.
+        """
         wanted = set(states) if states else None
+        index = "baton:open" if wanted is not None and State.CLOSED not in wanted else "baton:recent"
         out = []
-        for raw in self.r.zrevrangebyscore("baton:recent", "+inf", since or "-inf"):
+        for raw in self.r.zrevrangebyscore(index, "+inf", since or "-inf"):
             try:
                 conv = self.get(raw.decode())
             except NotFound:
@@ -236,6 +247,10 @@ class ConversationStore:
         if not ok:
             raise InvalidTransition(event.value, value.decode())
         entry_id = value.decode()
+        if target == State.CLOSED:
+            self.r.zrem("baton:open", conv_id)
+        elif event == Event.REOPEN:
+            self.r.zadd("baton:open", {conv_id: time.time()})
         self._touch(conv_id, entry_id)
         return entry_id
 
@@ -258,7 +273,9 @@ class ConversationStore:
 
     def _touch(self, conv_id: str, entry_id: str) -> None:
         pipe = self.r.pipeline()
-        pipe.zadd("baton:recent", {conv_id: time.time()})
+        now = time.time()
+        pipe.zadd("baton:recent", {conv_id: now})
+        pipe.zadd("baton:open", {conv_id: now}, xx=True)  # closed conversations stay out
         pipe.publish(LIVE_CHANNEL, f"{conv_id} {entry_id}")
         pipe.execute()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from conversations import Event, InvalidTransition, State
+from conversations import Event, InvalidTransition
 from jobs import context
 from jobs.queues import enqueue_mirror
 
@@ -19,9 +19,8 @@ def close_idle(idle_seconds: int = IDLE_SECONDS) -> int:
     ctx = context.get()
     cutoff = time.time() - idle_seconds
     closed = 0
-    for conv in ctx.store.recent(states=[State.AI, State.WAITING, State.HUMAN], limit=10_000):
-        if conv.updated_at >= cutoff:
-            continue
+    for conv_id in ctx.store.idle(before=cutoff):
+        conv = ctx.store.get(conv_id)
         try:
             ctx.store.transition(conv.id, Event.CLOSE, actor="", text="This conversation was closed after a day without messages. Write again any time to reopen it.")
         except InvalidTransition:

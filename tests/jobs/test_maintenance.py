@@ -15,7 +15,7 @@ def test_idle_conversations_close_and_the_shopper_is_told(redis_client, redis_ur
     old, _ = store.create()
     store.transition(old.id, Event.ESCALATE)
     store.update(old.id, updated_at=time.time() - 2 * 86400)
-    redis_client.zadd("baton:recent", {old.id: time.time() - 2 * 86400})
+    redis_client.zadd("baton:open", {old.id: time.time() - 2 * 86400})
     fresh, _ = store.create()
     job = queue(redis_client, DIGESTS).enqueue("jobs.maintenance.close_idle")
     SimpleWorker([DIGESTS], connection=redis_client).work(burst=True)

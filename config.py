@@ -54,6 +54,7 @@ class Settings:
     max_message_chars: int = 4000  # characters per shopper or agent message
     rate_limit_messages: str = "20 per minute"  # per conversation
     rate_limit_create: str = "30 per hour"  # new conversations per client address
+    rate_limit_address: str = "60 per minute"  # messages per client address, across its conversations
     # Web.
     port: int = 5000
     # Reverse proxies / load balancers in front of the web process whose X-Forwarded-For and
@@ -104,6 +105,7 @@ ENV = {
     "BATON_MAX_MESSAGE_CHARS": "max_message_chars",
     "BATON_RATE_LIMIT_MESSAGES": "rate_limit_messages",
     "BATON_RATE_LIMIT_CREATE": "rate_limit_create",
+    "BATON_RATE_LIMIT_ADDRESS": "rate_limit_address",
     "PORT": "port",
     "BATON_TRUSTED_PROXIES": "trusted_proxies",
     "BATON_NOTE_PREFIX": "note_prefix",

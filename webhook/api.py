@@ -126,6 +126,7 @@ def register_api(app: Flask, baton) -> None:
 
     @app.post(f"{PREFIX}/<conv_id>/messages")
     @limiter.limit(settings.rate_limit_messages, key_func=conversation_key)
+    @limiter.limit(settings.rate_limit_address)  # one address cannot fan out over many conversations
     def post_message(conv_id: str):
         conv = authed(conv_id)
         data = body()

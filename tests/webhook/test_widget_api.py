@@ -227,3 +227,18 @@ def test_one_process_holds_many_open_streams(client, app, live_server):
         t.join(timeout=10)
     for c in convs:
         assert results[c["id"]][1]["data"]["text"] == f"hello {c['number']}"
+
+
+def test_one_address_cannot_fan_out_over_many_conversations(redis_url, tmp_path):
+    """Messages from one address are limited across all its conversations, not just per conversation."""
+    import config
+    from webhook import create_app
+
+    app = create_app(config.load(environ={}, dotenv=False, redis_url=redis_url, data_dir=str(tmp_path), rate_limit_address="4 per minute"))
+    client = app.test_client()
+    convs = [create(client) for _ in range(3)]
+    codes = [
+        client.post(f"/api/v1/conversations/{c['id']}/messages", json={"text": "hi", "client_id": f"{n}"}, headers=auth(c)).status_code
+        for n, c in enumerate(convs * 2)
+    ]
+    assert codes == [202, 202, 202, 202, 429, 429]

@@ -215,5 +215,8 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str):
                 continue
             if what.startswith("~"):
                 yield _sse({"role": "ai"}, event=what[1:])
+    except redis.RedisError as err:
+        # End the stream cleanly; the widget reconnects with Last-Event-ID and loses nothing.
+        log.warning("live stream ended: Redis unavailable (%s)", type(err).__name__, extra={"conversation": conv_id})
     finally:
         baton.live.unsubscribe(conv_id, inbox)

@@ -85,7 +85,7 @@ class LiveHub:
                             q.put_nowait(what)
                         except queue.Full:
                             pass  # the stream is behind; it re-reads the log anyway
-            except (redis.ConnectionError, AttributeError, ValueError):
+            except (redis.RedisError, AttributeError, ValueError):
                 if self._closed.is_set():
                     return
                 log.warning("live fan-out lost its Redis connection; reconnecting")

@@ -9,7 +9,10 @@ It is the default on a fresh machine (no ANTHROPIC_API_KEY), so it has to feel r
    politely if the question is off-topic, else says it is not sure and escalates, naming the best
    match and its relevance for the team;
 3. when the docs do cover it, it quotes the one to three sentences (or the list of steps) of the best
-   passage that answer the question, and cites that doc section as the reply's source.
+   passage that answer the question, and cites that doc section as the reply's source;
+4. unless the answer gate doubts that this doc is the answer (a neighbouring article often passes the
+   relevance threshold on paraphrased questions): then it links the guide as "looks related" and
+   offers a person instead of stating the quote as fact (see ``Gate``).
 
 Sentence selection is lexical (weighted term overlap, with an FAQ-aware rule: when a heading or a
 bold question in the doc matches, the answer is the text under it, not the question echoed back).

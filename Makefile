@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+GUMROAD ?= ../shared/eval/gumroad-help-center
 export PORT
 
 .PHONY: run test setup lint bench clean
@@ -40,9 +41,12 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.retrieval --docs ../shared/eval/gumroad-help-center/articles --questions bench/data/paraphrased_questions.jsonl
-	$(BIN)/python -m bench.answers --docs ../shared/eval/gumroad-help-center/articles --questions ../shared/eval/gumroad-help-center/qa_pairs_extracted.jsonl
-	$(BIN)/python -m bench.escalation --cases bench/data/escalation_heldout.csv
+	$(BIN)/python -m bench.retrieval --docs $(GUMROAD)/articles --questions $(GUMROAD)/qa_pairs_extracted.jsonl
+	$(BIN)/python -m bench.retrieval --docs $(GUMROAD)/articles --questions bench/data/paraphrased_questions_2.jsonl
+	$(BIN)/python -m bench.answers --docs $(GUMROAD)/articles --questions $(GUMROAD)/qa_pairs_extracted.jsonl
+	$(BIN)/python -m bench.answers --docs $(GUMROAD)/articles --questions bench/data/paraphrased_questions_2.jsonl
+	$(BIN)/python -m bench.escalation --cases bench/data/escalation_holdout4.csv
+	$(BIN)/python -m bench.escalation --bitext
 
 clean:
 	rm -rf $(VENV) data var .pytest_cache .ruff_cache

@@ -255,6 +255,7 @@ class Analysis:
     intents: dict[str, IntentScore]
     frustration: float
     frustration_why: list[str]
+    learned: object = None  # agent.classifier.Prediction when the learned head was asked
 
     def best(self) -> IntentScore | None:
         if not self.intents:
@@ -276,8 +277,9 @@ class IntentClassifier:
     few examples are what embeddings are good at. The built-in intents never need it.
     """
 
-    def __init__(self, custom: Sequence[CustomIntent] = (), embedder=None):
+    def __init__(self, custom: Sequence[CustomIntent] = (), embedder=None, head=None):
         concepts, exact = _load_lexicon()
+        self.head = head  # agent.classifier.IntentHead: asked when the grammar finds no built-in intent
         self.lexicon = Lexicon(concepts, exact)
         self._filler = {normalize(w) for w in self.lexicon_words("filler")}
         self.custom = list(custom)
@@ -307,10 +309,33 @@ class IntentClassifier:
         ):
             score, why = detect(tokens, hits)
             intents[name] = IntentScore(name, score, why)
+        learned = self._learned(text, intents)
         for score in self._custom_scores(text, tokens):
             intents[score.name] = score
         frustration, frustration_why = self._frustration(text, tokens, hits, history)
-        return Analysis(text, tokens, hits, intents, frustration, frustration_why)
+        return Analysis(text, tokens, hits, intents, frustration, frustration_why, learned)
+
+    # The score a learned match gets: above the default intent_threshold (0.9), below the grammar's 1.0,
+    # so a rule with intent_threshold = 1.0 uses the grammar alone.
+    LEARNED_SCORE = 0.95
+
+    def _learned(self, text: str, intents: dict[str, IntentScore]):
+        """Ask the learned head when the grammar found no built-in intent and did not read the message
+        as a policy or hypothetical question (refund/billing scored 0.3: "do you offer refunds?")."""
+        if self.head is None or any(s.score >= 0.9 for s in intents.values()):
+            return None
+        if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute")):
+            return None
+        from agent.classifier import applies
+
+        if not applies(text):
+            return None
+        prediction = self.head.predict(text)
+        if prediction.escalate >= self.head.threshold:
+            intents[prediction.intent] = IntentScore(
+                prediction.intent, self.LEARNED_SCORE, f"learned: P(escalate) {prediction.escalate:.2f}, likeliest {prediction.intent}"
+            )
+        return prediction
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -626,17 +626,29 @@ def load_rules(path: str | os.PathLike, settings=None) -> RuleSet:
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 
+def _learned_head():
+    """The learned intent head (agent/classifier.py), or None with an error logged: the grammar still works."""
+    from agent.classifier import ClassifierError, default_head
+
+    try:
+        return default_head()
+    except ClassifierError as exc:
+        log.error("learned intents are off, the cue grammar works alone: %s", exc)
+        return None
+
+
 class RuleEngine:
     """Loaded rules plus the intent classifier; safe to share between threads once built."""
 
-    def __init__(self, path: str | os.PathLike, *, settings=None, embedder=None):
+    def __init__(self, path: str | os.PathLike, *, settings=None, embedder=None, learned: bool = True):
         self.path = str(path)
         self.settings = settings
         self.embedder = embedder
+        self.head = _learned_head() if learned else None
         self.errors: list[RuleProblem] = []
         self._mtime = self._stat()
         self.ruleset = load_rules(self.path, settings)  # the first load raises: nothing good to keep
-        self.classifier = IntentClassifier(self.ruleset.intents, embedder=embedder)
+        self.classifier = IntentClassifier(self.ruleset.intents, embedder=embedder, head=self.head)
 
     @property
     def rules(self) -> list[Rule]:
@@ -669,7 +681,7 @@ class RuleEngine:
             log.error("rules file %s is broken, keeping the last good rules: %s", self.path, exc)
             return False
         self.errors = []
-        self.classifier = IntentClassifier(ruleset.intents, embedder=self.embedder)
+        self.classifier = IntentClassifier(ruleset.intents, embedder=self.embedder, head=self.head)
         self.ruleset = ruleset
         log.info("rules reloaded from %s: %d rules, %d actions", self.path, len(ruleset.rules), len(ruleset.actions))
         return True

@@ -1,0 +1,170 @@
+"""A learned second opinion on the built-in intents, for wording the cue grammar was not written for.
+
+Why: the cue grammar in agent/intents.py is precise, but on a set written blind to it (held-out set
+3) it caught only 73% of the escalations: "actual person please", "undo my purchase", "reverse the
+payment", "keeps going back to trial mode", Dutch or Polish. A classifier trained on labelled
+messages generalises to new wording where a word list cannot.
+
+What: a multinomial logistic-regression head (numpy only) over two feature blocks,
+
+* the sentence embedding of the project's offline model (all-MiniLM-L6-v2, ONNX, 384 dims): meaning,
+  English-centric;
+* hashed character 2–4-grams of the normalised text (language-agnostic, robust to typos and
+  inflection: "licentiecode", "Lizenzschlüssel", "licencia" share pieces),
+
+predicting one of ``answer`` or the six built-in intents. The weights (a few hundred KB) live in
+``agent/data/intent_head.npz``; ``python -m bench.train_intents`` retrains them from the labelled
+sets and records the cross-validated threshold in the same file. Nothing is downloaded at run time.
+
+The rule engine asks the head only when the grammar did not already decide (no built-in intent at
+1.0), so the ~5–8 ms of embedding is spent on messages that would otherwise go unescalated.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agent.intents import BUILTIN_INTENTS, normalize
+
+HEAD_PATH = Path(__file__).resolve().parent / "data" / "intent_head.npz"
+CLASSES = ("answer", *BUILTIN_INTENTS)
+CHAR_DIM = 4096  # hashed character n-gram buckets
+CHAR_ORDERS = (2, 3, 4)
+CHAR_WEIGHT = 2.0  # relative scale of the char block against the (unit-length) embedding; chosen by cross-validation
+EMBED_DIM = 384
+MIN_WORDS = 3  # shorter messages ("No", "?", "hloo") are left to the grammar: too little for the head to read
+
+
+def applies(text: str) -> bool:
+    """Whether the head may judge this message: enough words to carry a meaning of its own."""
+    return sum(1 for t in normalize(text).split() if any(c.isalpha() for c in t)) >= MIN_WORDS
+
+
+class ClassifierError(Exception):
+    """The learned intent head cannot be used (weights missing or made for another embedder)."""
+
+
+def char_features(texts: list[str], dim: int = CHAR_DIM) -> np.ndarray:
+    """Hashed, signed character n-grams of the normalised text, sublinear counts, L2-normalised rows."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for row, text in enumerate(texts):
+        padded = f" {normalize(text)} "
+        counts: dict[int, float] = {}
+        for n in CHAR_ORDERS:
+            for i in range(len(padded) - n + 1):
+                h = zlib.crc32(padded[i : i + n].encode())
+                key = h % dim
+                counts[key] = counts.get(key, 0.0) + (1.0 if (h >> 31) & 1 else -1.0)
+        for key, value in counts.items():
+            out[row, key] = np.sign(value) * (1.0 + np.log(abs(value))) if value else 0.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.clip(norms, 1e-12, None)
+
+
+def features(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+    """The head's input: [embedding | char n-grams], one row per text (a bias column is added in the head)."""
+    return np.hstack([embeddings.astype(np.float32), CHAR_WEIGHT * char_features(texts)])
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def train_head(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, *,
+               l2: float = 1e-4, epochs: int = 300, lr: float = 0.05, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression by full-batch Adam. Returns (W [features x classes], b [classes])."""
+    rng = np.random.default_rng(seed)
+    n, d = x.shape
+    k = len(CLASSES)
+    w = rng.normal(0, 0.01, (d, k)).astype(np.float32)
+    b = np.zeros(k, dtype=np.float32)
+    onehot = np.eye(k, dtype=np.float32)[y]
+    sw = np.ones(n, dtype=np.float32) if sample_weight is None else sample_weight.astype(np.float32)
+    sw = sw / sw.sum()
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, epochs + 1):
+        p = softmax(x @ w + b)
+        g = (p - onehot) * sw[:, None]
+        gw = x.T @ g + l2 * w
+        gb = g.sum(axis=0)
+        for param, grad, m, v in ((w, gw, m_w, v_w), (b, gb, m_b, v_b)):
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            param -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return w, b
+
+
+@dataclass
+class Prediction:
+    escalate: float  # 1 - P(answer)
+    intent: str  # the likeliest built-in intent
+    probability: float  # its probability
+
+
+class IntentHead:
+    """The trained head plus the embedder it was trained with; ``predict(text)``.
+
+    ``embedder`` must produce the vectors the head was trained on (its ``name`` is stored in the
+    weights file); by default it is ``knowledge.embeddings.default_embedder()``, loaded on first use.
+    """
+
+    def __init__(self, path: str | Path = HEAD_PATH, embedder=None):
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ClassifierError(f"Cannot read the intent head {str(path)!r}: {exc}. Retrain it with `python -m bench.train_intents`.") from exc
+        self.w = data["w"].astype(np.float32)
+        self.b = data["b"].astype(np.float32)
+        self.classes = tuple(str(c) for c in data["classes"])
+        self.embedder_name = str(data["embedder"])
+        self.threshold = float(data["threshold"])
+        if self.classes != CLASSES or self.w.shape != (EMBED_DIM + CHAR_DIM, len(CLASSES)):
+            raise ClassifierError(f"{path} was trained for other classes or features; retrain it with `python -m bench.train_intents`.")
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    from knowledge.embeddings import default_embedder
+
+                    self._embedder = default_embedder()
+        if getattr(self._embedder, "name", None) != self.embedder_name:
+            raise ClassifierError(
+                f"the intent head was trained on {self.embedder_name!r} vectors, not {getattr(self._embedder, 'name', '?')!r}"
+            )
+        return self._embedder
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        x = features(texts, self.embedder.embed(list(texts)))
+        return softmax(x @ self.w + self.b)
+
+    def predict(self, text: str) -> Prediction:
+        p = self.probabilities([text])[0]
+        j = 1 + int(p[1:].argmax())
+        return Prediction(escalate=float(1.0 - p[0]), intent=self.classes[j], probability=float(p[j]))
+
+
+_DEFAULT: IntentHead | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_head() -> IntentHead:
+    """The shipped head (agent/data/intent_head.npz), loaded once per process."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = IntentHead()
+        return _DEFAULT

@@ -3,6 +3,7 @@
     python -m bench.escalation --cases bench/data/escalation_holdout.csv
     python -m bench.escalation --bitext            # ../shared/eval/bitext-customer-support-intent, test split
     python -m bench.escalation --hint3             # ../shared/eval/hint3 v2, the three test sets
+    python -m bench.escalation --cases FILE --grammar-only   # without the learned intent head
 
 Runs the rules file (default demo/rules.toml) over each message as the first message of a fresh
 conversation, and a keyword-only baseline side by side (the list a store would write by hand,
@@ -124,6 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="test", help="split of --bitext (train|dev|test) or --hint3 (train|test); default test")
     parser.add_argument("--rules", type=Path, default=ROOT / "demo" / "rules.toml", help="rules file (default demo/rules.toml)")
     parser.add_argument("--errors", action="store_true", help="list every wrong decision")
+    parser.add_argument("--grammar-only", action="store_true", help="the cue grammar alone, without the learned intent head (agent/classifier.py)")
     args = parser.parse_args(argv)
 
     from agent.rules import RuleContext, RuleEngine
@@ -135,7 +137,7 @@ def main(argv=None) -> int:
     else:
         cases, label = hint3_cases(args.split), f"hint3 v2 {args.split}"
 
-    engine = RuleEngine(args.rules)
+    engine = RuleEngine(args.rules, learned=not args.grammar_only)
     baseline = KeywordBaseline()
     engine.evaluate("warm-up", RuleContext())
     ours, base, timings, errors = [], [], [], []
@@ -150,7 +152,8 @@ def main(argv=None) -> int:
             errors.append((case, decision))
 
     ours_s, base_s = scores(ours), scores(base)
-    print(f"escalation bench: {label} ({len(cases)} messages, rules {args.rules})\n")
+    kind = "cue grammar only" if args.grammar_only else "cue grammar + learned head"
+    print(f"escalation bench: {label} ({len(cases)} messages, rules {args.rules}, {kind})\n")
     print(f"{'':24}{'rules engine':>16}{'keyword baseline':>20}")
     for key, name in (("tp", "escalate, escalated"), ("fn", "escalate, missed"), ("fp", "answer, escalated"), ("tn", "answer, answered")):
         print(f"{name:24}{ours_s[key]:>16}{base_s[key]:>20}")
@@ -165,6 +168,7 @@ def main(argv=None) -> int:
             print(f"  expected {case['expected']:8} [{case['note']}] {case['text']!r} -> {decision.fired or 'nothing fired'}")
     result = {key: ours_s[key] for key in ("precision", "recall", "f1", "accuracy", "n")}
     result["p50_ms"] = round(p50, 3)
+    result["engine"] = "grammar" if args.grammar_only else "grammar+learned"
     result["keyword_baseline"] = {key: base_s[key] for key in ("precision", "recall", "f1", "accuracy", "n")}
     print(json.dumps(result))
     return 0

@@ -10,6 +10,10 @@ how-to and policy questions, negation ("no need for a human") and hypotheticals 
 again?"). Words are matched after folding case and accents, with typo tolerance from rapidfuzz. The
 bench (bench/escalation.py) measures this against a keyword list and against embeddings.
 
+When the grammar finds nothing, a learned head (agent/classifier.py: embeddings + char n-grams,
+trained on labelled messages with negatives) gives a second opinion, because a word list does not
+generalise to wording it was not written for; its hits score 0.95, the grammar's 1.0.
+
 Store-defined intents come from a few example phrases in the rules file and are matched by
 similarity: character n-grams always (robust to typos and inflection in any language), plus the
 sentence embedder when one is passed in.

@@ -47,6 +47,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.answers --docs $(GUMROAD)/articles --questions bench/data/paraphrased_questions_2.jsonl
 	$(BIN)/python -m bench.escalation --cases bench/data/escalation_holdout4.csv
 	$(BIN)/python -m bench.escalation --bitext
+	$(BIN)/python -m bench.live_latency
 
 clean:
 	rm -rf $(VENV) data var .pytest_cache .ruff_cache

@@ -149,6 +149,7 @@ def test_reloading_the_page_resumes_the_conversation(page, live_server, app):
     store = app.extensions["baton"].store
     _, conv = start_chat(page, live_server, "Can I move Lumen Grade to my new laptop?")
     store.append(conv["id"], role="ai", text="Yes: deactivate it on the old computer first.")
+    expect(page.locator(".bw-panel .bw-row-ai")).to_contain_text("deactivate it")  # seen before leaving
 
     page.reload()
     store.append(conv["id"], role="agent", text="And if the old one is gone, use Manage activations.", author={"name": "Jonas"})

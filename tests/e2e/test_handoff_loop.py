@@ -219,8 +219,9 @@ def test_shopper_to_slack_and_back(server, worker, slack, e2e_settings):
         assert any("handed the conversation back" in e["text"] for e in shopper.entries("system"))
         before = {e["id"] for e in shopper.entries("ai")}
         shopper.say("One more thing: how do I install a font on Windows?", "q5")
-        second = shopper.wait_for(lambda e: e["data"].get("role") == "ai" and e["data"]["id"] not in before)["data"]
-        assert "install" in second["text"].lower() and second["sources"]
+        # (The AI may first say "you're welcome" to the thanks left unanswered while Maya had the chat.)
+        second = shopper.wait_for(lambda e: e["data"].get("role") == "ai" and e["data"]["id"] not in before and "install" in e["data"]["text"].lower())["data"]
+        assert second["sources"]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and "handed" not in " ".join(p.get("text", "") for p in slack.posts(INBOX, thread_ts)):
             time.sleep(0.1)

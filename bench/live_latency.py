@@ -15,18 +15,16 @@ import json
 import logging
 import shutil
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
 
-import redis
 import requests
 from werkzeug.serving import make_server
 
 import config
 from conversations import ConversationStore, Event
-from tests.conftest import free_port
+from tests.fakes.redis_server import free_port, redis_server
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import SlackEvents
 from webhook import create_app
@@ -34,22 +32,6 @@ from webhook import create_app
 SECRET = "bench-signing-secret"
 INBOX = "C0BENCH001"
 USER = "U0BENCH001"
-
-
-def start_redis() -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="baton-bench-redis-")
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    return proc, url, workdir
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -63,10 +45,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per request
 
-    proc, url, workdir = start_redis()
     data_dir = tempfile.mkdtemp(prefix="baton-bench-data-")
     try:
-        with FakeSlack(users={USER: {"display_name": "Maya"}}) as slack:
+        with redis_server() as url, FakeSlack(users={USER: {"display_name": "Maya"}}) as slack:
             settings = config.load(environ={}, dotenv=False, redis_url=url, data_dir=data_dir, slack_bot_token=slack.token,
                                    slack_signing_secret=SECRET, slack_api_url=slack.url, slack_inbox_channel=INBOX,
                                    rate_limit_messages="10000 per minute", rate_limit_address="10000 per minute")
@@ -109,9 +90,6 @@ def main() -> None:
             server.shutdown()
             app.extensions["baton"].live.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(data_dir, ignore_errors=True)
 
     latencies = [(arrivals[t] - sent[t]) * 1000 for t in sent if t in arrivals]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 import redis
 
 import config
+from tests.fakes.redis_server import RedisServerError, free_port  # noqa: F401 - free_port is shared with tests
+from tests.fakes.redis_server import redis_server as start_redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,41 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _SCRUB = list(config.ENV)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_server():
     """A private redis-server on a free port for the whole test session."""
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.fail("redis-server is not installed: run `make test`, which installs it")
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="baton-redis-")
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("redis-server did not start")
-    yield url
-    client.close()
-    proc.terminate()
-    proc.wait(timeout=10)
-    shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        with start_redis_server() as url:
+            yield url
+    except RedisServerError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture

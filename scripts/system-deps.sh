@@ -2,9 +2,13 @@
 # Install the system packages Baton needs from Debian's repositories, if missing.
 #   scripts/system-deps.sh run    -> redis-server
 #   scripts/system-deps.sh test   -> redis-server, chromium, chromium-driver (browser tests)
+#   scripts/system-deps.sh venv   -> python3-venv (Debian's python3 ships without venv)
 set -euo pipefail
-want=(redis-server)
-[ "${1:-run}" = "test" ] && want+=(chromium chromium-driver)
+case "${1:-run}" in
+  venv) want=(python3-venv) ;;
+  test) want=(redis-server chromium chromium-driver) ;;
+  *) want=(redis-server) ;;
+esac
 missing=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

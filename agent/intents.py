@@ -325,10 +325,11 @@ class IntentClassifier:
 
     def _learned(self, text: str, intents: dict[str, IntentScore]):
         """Ask the learned head when the grammar found no built-in intent and did not read the message
-        as a policy or hypothetical question (refund/billing scored 0.3: "do you offer refunds?")."""
+        as a policy or hypothetical question (refund/billing/license scored 0.3: "do you offer refunds?",
+        "do licenses expire?")."""
         if self.head is None or any(s.score >= 0.9 for s in intents.values()):
             return None
-        if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute")):
+        if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute", "license_problem")):
             return None
         from agent.classifier import applies
 
@@ -383,12 +384,16 @@ class IntentClassifier:
 
     # -- built-in intents -------------------------------------------------------------------------
 
+    def _owned(self, hits, span) -> bool:
+        """The person cue names someone of the shopper's own: "my team", "my boss", "unser Chef"."""
+        return any(e == span[0] for _, e in hits.get("own", []))
+
     def _human_request(self, tokens, hits):
         channels = [s for s in self._spans(hits, "human_channel") if not self._negated(tokens, hits, s[0])]
         if channels:
             return 1.0, f"asks for {self._words(tokens, channels[0])!r}"
-        persons = self._spans(hits, "person")
-        weak = [w for w in self._spans(hits, "person_weak") if w not in persons]
+        persons = [p for p in self._spans(hits, "person") if not self._owned(hits, p)]
+        weak = [w for w in self._spans(hits, "person_weak") if w not in persons and not self._owned(hits, w)]
         if not persons and not weak:
             return 0.0, ""
         # A bare request: "human", "agent pls", "Bitte einen Mitarbeiter".
@@ -454,17 +459,52 @@ class IntentClassifier:
             return 0.3, "a question about future charges"
         return 1.0, f"{self._words(tokens, pair[0])!r} + {self._words(tokens, pair[1]) or 'two amounts'!r}"
 
+    _GREETINGS = {"hi", "hello", "hey", "hola", "hallo", "bonjour", "ola", "ciao", "there"}
+
+    def _opens_as_question(self, tokens, hits) -> bool:
+        """The message starts like a question about how things work ("do ...", "is there ...", "hi, does ...")."""
+        start = 0
+        while start < len(tokens) and tokens[start] in self._GREETINGS:
+            start += 1
+        return any(s == start for s, _ in hits.get("question_opener", []))
+
+    # Words that report what a key is doing now ("why does it say limit reached"): a problem, even as a question.
+    _LICENSE_STATE = {"why", "says", "say", "said", "saying", "shows", "showing", "reached", "hit", "already", "still", "keeps", "now"}
+
     def _license_problem(self, tokens, hits):
-        pair = self._near(self._spans(hits, "license_object"), self._spans(hits, "license_problem"), 8)
+        objects, problems = self._spans(hits, "license_object"), self._spans(hits, "license_problem")
+        pair = self._near(objects, problems, 8)
         if not pair:
             return 0.0, ""
+        terms = set(self._spans(hits, "license_terms"))
+        if (
+            self._opens_as_question(tokens, hits)
+            and all(p in terms for p in problems)
+            and not self._spans(hits, "purchase")
+            and not self._LICENSE_STATE.intersection(tokens)
+        ):
+            return 0.3, f"a question about how licenses work ({self._words(tokens, pair[1])!r})"
         return 1.0, f"{self._words(tokens, pair[0])!r} + {self._words(tokens, pair[1])!r}"
 
+    def _stolen_device(self, tokens, hits, span) -> bool:
+        """ "my laptop was stolen": a device, not the account, unless an account word is in the message."""
+        if self._spans(hits, "account"):
+            return False
+        return any(span[0] - 4 <= s and e <= span[1] + 3 for s, e in hits.get("device", []))
+
+    _NEVER = {"never", "nunca", "nie", "jamais", "mai"}
+
+    def _first_time(self, tokens, hits, span) -> bool:
+        """ "I never bought from you before": a first-time shopper, not a purchase they did not make."""
+        if not any(t in self._NEVER for t in tokens[span[0] : span[1]]):
+            return False
+        return any(span[1] <= s <= span[1] + 4 for s, _ in hits.get("first_time", []))
+
     def _account_security(self, tokens, hits):
-        hacked = self._spans(hits, "hacked")
+        hacked = [h for h in self._spans(hits, "hacked") if not self._stolen_device(tokens, hits, h)]
         if hacked and not self._negated(tokens, hits, hacked[0][0], window=3):
             return 1.0, f"{self._words(tokens, hacked[0])!r}"
-        intrusion = self._spans(hits, "intrusion")
+        intrusion = [s for s in self._spans(hits, "intrusion") if not self._first_time(tokens, hits, s)]
         if intrusion and (self._spans(hits, "account") or self._spans(hits, "purchase") or re.search(
             r"\b(purchase|purchases|order|orders|changed|compras|pedidos|bestellungen|achats|commandes|compras|cambiado|geandert|change|alterada)\b",
             " ".join(tokens),

@@ -42,21 +42,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench import read_questions
+
 ROOT = Path(__file__).resolve().parent.parent
 GUMROAD = ROOT.parent / "shared" / "eval" / "gumroad-help-center"
-
-
-def load_questions(path: str) -> list[dict]:
-    rows = []
-    for n, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip():
-            continue
-        row = json.loads(raw)
-        gold = row.get("gold_slugs") or ([row["gold_slug"]] if row.get("gold_slug") else [])
-        if not row.get("question") or not gold:
-            raise SystemExit(f"{path}:{n}: each line needs 'question' and 'gold_slug' or 'gold_slugs'")
-        rows.append({"question": row["question"], "gold": set(gold)})
-    return rows
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -254,16 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     files = args.questions or [str(GUMROAD / "qa_pairs_extracted.jsonl")]
     agent = build(args.docs, args.index, args.embedder)
     if args.fit_gate:
-        sets = {Path(f).name: (agent, load_questions(f)) for f in files}
+        sets = {Path(f).name: (agent, read_questions(f)) for f in files}
         for docs, questions in args.fit_also:
-            sets[Path(questions).name] = (build(docs, None, args.embedder), load_questions(questions))
+            sets[Path(questions).name] = (build(docs, None, args.embedder), read_questions(questions))
         gate = fit_gate(sets, max_wrong=args.max_wrong)
         print(f"GATES[{agent.kb.embedder.name!r}] =", file=sys.stderr)
         print(json.dumps(gate))
         return 0
     if args.no_gate:
         agent.brain.gate = None
-    questions = [q for f in files for q in load_questions(f)]
+    questions = [q for f in files for q in read_questions(f)]
     result = run(agent, questions, errors=args.errors)
     print(f"questions: {result['n']}  right: {result['right']:.1%}  wrong: {result['wrong']:.1%}  "
           f"tentative: {result['tentative']:.1%} ({result['tentative_gold']:.1%} with a gold link)  "

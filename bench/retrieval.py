@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import read_questions
 from knowledge import KnowledgeBase, defaults
 from knowledge.embeddings import load_embedder
 from knowledge.relevance import Calibration, fit
@@ -36,19 +37,6 @@ from knowledge.relevance import Calibration, fit
 HERE = Path(__file__).resolve().parent
 MODES = {"bm25": "bm25", "vector": "vector", "rrf": "rrf", "default": "hybrid"}
 MRR_DEPTH = 10
-
-
-def read_questions(path: str) -> list[dict]:
-    questions = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        gold = row.get("gold_slugs") or ([row["gold_slug"]] if row.get("gold_slug") else [])
-        if "question" not in row:
-            raise SystemExit(f"{path}:{number}: no 'question'")
-        questions.append({"question": row["question"], "gold": set(gold), "audience": row.get("audience")})
-    return questions
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -148,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.docs).is_dir():
         parser.error(f"--docs {args.docs!r} is not a folder")
     questions = read_questions(args.questions)
-    offtopic = read_questions(args.offtopic) if args.offtopic else []
+    offtopic = read_questions(args.offtopic, need_gold=False) if args.offtopic else []
     embedder = load_embedder(args.embedder)
     k = args.k
 

@@ -153,9 +153,10 @@ def test_gumroad_questions_are_answered_from_the_right_article(gumroad, question
 
 def test_the_gumroad_question_set_stays_mostly_right_and_rarely_wrong(gumroad):
     """The bench in miniature: on the 98 extracted questions, few wrong-article answers."""
-    from bench.answers import load_questions, run
+    from bench import read_questions
+    from bench.answers import run
 
-    result = run(gumroad, load_questions(str(GUMROAD / "qa_pairs_extracted.jsonl")))
+    result = run(gumroad, read_questions(str(GUMROAD / "qa_pairs_extracted.jsonl")))
     assert result["n"] == 98
     assert result["right"] >= 0.85
     assert result["wrong"] <= 0.06

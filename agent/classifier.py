@@ -22,6 +22,7 @@ The rule engine asks the head only when the grammar did not already decide (no b
 
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from dataclasses import dataclass
@@ -40,9 +41,34 @@ EMBED_DIM = 384
 MIN_WORDS = 3  # shorter messages ("No", "?", "hloo") are left to the grammar: too little for the head to read
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _word_count(token: str) -> float:
+    """Chinese and Japanese are written without spaces (and Korean with few): each of their characters
+    counts as 3/4 of a word, so "我要退款" (I want a refund) is read like a four-word sentence would be."""
+    cjk = len(_CJK.findall(token))
+    return max(1.0, 0.75 * cjk) if cjk else 1.0
+
+
 def applies(text: str) -> bool:
     """Whether the head may judge this message: enough words to carry a meaning of its own."""
-    return sum(1 for t in normalize(text).split() if any(c.isalpha() for c in t)) >= MIN_WORDS
+    return sum(_word_count(t) for t in normalize(text).split() if any(c.isalpha() for c in t)) >= MIN_WORDS
+
+
+# Sentence ends (Latin and CJK punctuation) and line breaks. A request buried after praise or a how-to
+# question ("Love the templates! ... Also I was charged for a second copy") is diluted in the embedding
+# of the whole message, so each sentence is read on its own as well.
+_SENTENCE_END = re.compile(r"(?<=[.!?;…。！？])\s+|(?<=[。！？])|\n+")
+MAX_SEGMENTS = 6  # a pasted essay is read as its first sentences plus the whole
+
+
+def segments(text: str) -> list[str]:
+    """The sentences of a message the head reads separately (only when there are two or more, each
+    with enough words of its own); empty for a one-sentence message."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    parts = [p for p in parts if applies(p)]
+    return parts[:MAX_SEGMENTS] if len(parts) > 1 else []
 
 
 class ClassifierError(Exception):
@@ -152,7 +178,9 @@ class IntentHead:
         return softmax(x @ self.w + self.b)
 
     def predict(self, text: str) -> Prediction:
-        p = self.probabilities([text])[0]
+        """The whole message and each of its sentences are read; the most escalation-like reading counts."""
+        probs = self.probabilities([text, *segments(text)])
+        p = probs[int(probs[:, 0].argmin())]
         j = 1 + int(p[1:].argmax())
         return Prediction(escalate=float(1.0 - p[0]), intent=self.classes[j], probability=float(p[j]))
 

@@ -6,17 +6,18 @@
 
 Training data (none of it is an evaluation split):
 
-* agent/data/intent_examples.csv and agent/data/intent_training.csv (intent,lang,text; ``none`` =
+* agent/data/intent_examples.csv and agent/data/intent_training*.csv (intent,lang,text; ``none`` =
   answer): the labelled examples, with translations into nl/pl/tr/it/sv/... and negatives (how-to,
   policy, pre-sale, small talk, prompt injection);
-* bench/data/escalation_tuning.csv and escalation_holdout{,2,3}.csv (text,expected): already tuned
+* bench/data/escalation_tuning.csv and escalation_holdout{,2,3,4}.csv (text,expected): already tuned
   on; the intent of an escalation is the one the cue grammar names, else the nearest labelled example;
 * bench/data/paraphrased_questions*.jsonl, offtopic_questions.jsonl: docs and off-topic questions (answer;
   the few the grammar escalates, like "how do I reach a human at support?", are left out);
 * the bitext TRAIN split and the HINT3 v2 TRAIN splits, with the intent mapping of bench/escalation.py,
   down-weighted (one style each, and HINT3 is another kind of shop).
 
-Never the bitext dev/test or HINT3 test splits, and never bench/data/escalation_holdout4.csv.
+Never the bitext dev/test or HINT3 test splits, and never bench/data/escalation_holdout5.csv (held out
+set 4 joined the training pool after its one blind run).
 
 Cross-validation: 5 folds over our own labelled pool (bitext/HINT3 train always stay in training);
 each out-of-fold message is decided by the cue grammar OR the head (P(escalate) >= t). The saved
@@ -49,7 +50,8 @@ HINT3_INTENT = {
     "REFUND_OF_ADDED_CASH": "refund_request", "CRITICISM": "complaint", "FAKE_TEAMS": "complaint",
     "ACCOUNT_BALANCE_DEDUCTED": "billing_dispute", "DEDUCTED_AMOUNT_NOT_RECEIVED": "billing_dispute",
 }
-OWN_CASES = ("escalation_tuning.csv", "escalation_holdout.csv", "escalation_holdout2.csv", "escalation_holdout3.csv")
+OWN_CASES = ("escalation_tuning.csv", "escalation_holdout.csv", "escalation_holdout2.csv", "escalation_holdout3.csv",
+             "escalation_holdout4.csv")
 
 
 def _examples(path: Path, source: str) -> list[dict]:
@@ -64,7 +66,9 @@ def load_pool(engine) -> tuple[list[dict], list[dict]]:
     """(own labelled pool, external training rows). Each row: text, intent (a CLASSES name), source, grammar."""
     from bench.escalation import bitext_cases, hint3_cases, read_cases
 
-    own = _examples(AGENT_DATA / "intent_examples.csv", "examples") + _examples(AGENT_DATA / "intent_training.csv", "extra")
+    own = _examples(AGENT_DATA / "intent_examples.csv", "examples")
+    for path in sorted(AGENT_DATA.glob("intent_training*.csv")):
+        own += _examples(path, path.name)
     for name in OWN_CASES:
         for case in read_cases(DATA / name):
             own.append({"text": case["text"], "intent": case["expected"], "source": name})
@@ -158,26 +162,36 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--bitext-weight", type=float, default=0.2)
     parser.add_argument("--hint3-weight", type=float, default=0.3)
-    parser.add_argument("--l2", type=float, default=1e-5)
+    parser.add_argument("--l2", type=float, default=1e-4)
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--min-precision", type=float, default=0.94, help="target 0.90 plus a margin for in-distribution optimism")
+    parser.add_argument("--min-precision", type=float, default=0.90, help="the target; the pool holds hard cases by several authors in 29 languages")
+    parser.add_argument("--whole-only", action="store_true", help="cross-validate without the sentence-by-sentence reading")
     parser.add_argument("--errors", action="store_true", help="list out-of-fold mistakes at the chosen threshold")
     args = parser.parse_args(argv)
 
-    from agent.classifier import CLASSES, features, softmax, train_head
+    from agent.classifier import CLASSES, features, segments, softmax, train_head
     from agent.rules import RuleEngine
 
     engine = RuleEngine(ROOT / "demo" / "rules.toml", learned=False)  # the grammar alone
     own, external = load_pool(engine)
     rows = own + external
     vectors = embed_all([r["text"] for r in rows])
-    examples = [i for i, r in enumerate(rows) if r["source"] in ("examples", "extra")]
+    examples = [i for i, r in enumerate(rows) if r["source"] == "examples" or r["source"].startswith("intent_training")]
     label_positives(rows, vectors, [rows[i] for i in examples], vectors[examples])
     x = features([r["text"] for r in rows], vectors)
     y = np.array([CLASSES.index(r["intent"]) for r in rows])
     sw = weights_for(rows, args.bitext_weight, args.hint3_weight)
     n_own = len(own)
     expected = y[:n_own] != 0
+    # The engine reads a long message whole and sentence by sentence (agent.classifier.segments); so does
+    # the cross-validation, on the out-of-fold rows' sentences.
+    seg_owner, seg_texts = [], []
+    for i, row in enumerate(own):
+        for seg in ([] if args.whole_only else segments(row["text"])):
+            seg_owner.append(i)
+            seg_texts.append(seg)
+    seg_owner = np.array(seg_owner, dtype=int)
+    seg_x = features(seg_texts, embed_all(seg_texts)) if seg_texts else np.zeros((0, x.shape[1]), np.float32)
     print(f"pool: {n_own} own ({int(expected.sum())} escalate), {len(external)} external")
 
     rng = np.random.default_rng(0)
@@ -193,6 +207,10 @@ def main(argv=None) -> int:
         train = train[sw[train] > 0]
         w, b = train_head(x[train], y[train], sw[train], l2=args.l2, epochs=args.epochs)
         oof[test] = 1.0 - softmax(x[test] @ w + b)[:, 0]
+        in_fold = np.isin(seg_owner, test)
+        if in_fold.any():
+            p_seg = 1.0 - softmax(seg_x[in_fold] @ w + b)[:, 0]
+            np.maximum.at(oof, seg_owner[in_fold], p_seg)
     grammar = np.array([r["grammar"]["escalates"] for r in own])
     p, r, tp, fp, fn = prf(expected, grammar)
     print(f"grammar alone (tuned on these)       P {p:.3f} R {r:.3f}  tp {tp} fp {fp} fn {fn}")

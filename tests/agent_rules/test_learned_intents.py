@@ -96,3 +96,36 @@ def test_a_damaged_weights_file_is_reported_with_the_fix(tmp_path):
              embedder=np.array("x"), threshold=np.array(0.5))
     with pytest.raises(ClassifierError, match="retrain"):
         IntentHead(tmp_path / "other.npz")
+
+
+BURIED = ("Love the bundle, the fonts look great on my site and the install was easy. Quick question about "
+          "kerning too. Anyway my bank shows two payments of 39 dollars for the one order.")
+
+
+def test_a_request_buried_after_praise_is_read_sentence_by_sentence(engines):
+    """The last sentence of a friendly message disputes a charge: it reaches billing, though the message
+    as a whole reads like praise."""
+    from agent.classifier import segments
+
+    _, learned = engines
+    head = learned.head
+    assert len(segments(BURIED)) == 3
+    assert 1.0 - head.probabilities([BURIED])[0][0] < head.threshold  # read whole, the request drowns
+    decision = learned.evaluate(BURIED, RuleContext())
+    assert decision.escalation is not None and decision.escalation.rule == "billing-dispute"
+
+
+def test_a_long_friendly_how_to_question_is_still_answered(engines):
+    _, learned = engines
+    text = ("The templates are great and my whole team uses them every day. We set up the content calendar "
+            "last week. Is there a dark mode version of the planner?")
+    assert learned.evaluate(text, RuleContext()).escalation is None
+
+
+def test_chinese_and_japanese_are_read_though_they_have_no_spaces():
+    """Four characters of Chinese are a sentence, not one word: the head is asked about them."""
+    from agent.classifier import applies, segments
+
+    assert applies("我要退款")  # "I want a refund"
+    assert not applies("谢谢")  # "thanks" is too short to judge
+    assert segments("ありがとうございます。返金してください。") == ["ありがとうございます。", "返金してください。"]

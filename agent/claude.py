@@ -116,6 +116,34 @@ class ClaudeBrain:
         except anthropic.APIResponseValidationError as e:
             raise AIUnavailable("Claude API sent a response Baton could not read") from e
 
+    # -- second opinion --
+
+    CONFIRM_TIMEOUT = 8.0  # seconds; past it the offline decision stands
+
+    def confirm_handoff(self, turn, intent: str) -> bool | None:
+        """Does this message really need a person? Asked only about a handoff the learned intent head
+        proposed (the cue grammar and store rules are never second-guessed). True/False is Claude's
+        verdict; None when it could not be had (API trouble, no verdict): the offline decision stands."""
+        try:
+            message = self.client.messages.create(
+                model=self.model,
+                max_tokens=256,
+                system=prompts.confirm_system(self.settings),
+                tools=[prompts.confirm_tool()],
+                tool_choice={"type": "tool", "name": prompts.CONFIRM_TOOL},
+                messages=prompts.confirm_messages(turn.text, intent, max_chars=self.settings.max_message_chars),
+                timeout=min(self.CONFIRM_TIMEOUT, self.options.timeout),
+            )
+        except anthropic.APIError as e:
+            log.warning("handoff check unavailable (%s); the offline decision stands", type(e).__name__)
+            return None
+        for block in message.content:
+            if block.type == "tool_use" and block.name == prompts.CONFIRM_TOOL and isinstance(block.input, dict):
+                verdict = block.input.get("needs_person")
+                if isinstance(verdict, bool):
+                    return verdict
+        return None
+
     # -- tools --
 
     def _run_tool(self, block, loop: _Loop, turn) -> dict:

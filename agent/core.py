@@ -2,7 +2,9 @@
 
     Agent.respond(conversation, history, on_typing)
       1. the rules engine on the latest shopper message — a rule that escalates hands over at once,
-         without the model (no shopper wording can talk the agent out of a rule);
+         without the model (no shopper wording can talk the agent out of a rule); the one exception is
+         a borderline handoff the learned intent head alone proposed, which Claude (when available)
+         may overrule, see docs/rules.md;
       2. otherwise the brain answers: ClaudeBrain when ANTHROPIC_API_KEY is set, else OfflineBrain;
       3. a brain failure (API down, index missing, a bug) becomes an honest "a person will pick this
          up" and an escalation with category ``ai_unavailable`` — nothing is lost, nobody waits.
@@ -117,6 +119,9 @@ class Agent:
             return Reply(meta={"brain": self.brain.name, "answered": True, "outcome": "nothing_to_answer"})
 
         decision = self._rules(turn)
+        overruled = self._overruled(turn, decision)
+        if overruled:
+            decision = None
         if decision is not None and decision.language in smalltalk.LINES["handoff"]:
             turn.language = decision.language  # the engine also reads earlier messages: a better guess
         fired = ",".join(_fired(decision))
@@ -148,11 +153,33 @@ class Agent:
             log.exception("agent turn failed", extra={"conversation": getattr(conversation, "id", "")})
             reply = unavailable(turn, f"The assistant hit an internal error ({type(e).__name__})", brain=self.brain.name)
         reply.tags = _merge(turn.tags, reply.tags)
+        if overruled:
+            reply.meta["overruled"] = overruled
         if decision is not None and decision.close:
             reply.close = True
         if fired:
             reply.meta.setdefault("rules", fired)
         return _timed(reply, started)
+
+    # A learned-only handoff at or above this P(escalate) is not worth a second opinion.
+    CONFIRM_BELOW = 0.8
+
+    def _overruled(self, turn: Turn, decision) -> str:
+        """Names of the rules whose handoff Claude overruled ("" when none): only a handoff that came from
+        the learned intent head alone, with P(escalate) below CONFIRM_BELOW, is put to the brain, and
+        only a brain that can judge it (Claude) is asked. No answer keeps the offline decision."""
+        if decision is None or decision.escalation is None or decision.learned_only is None:
+            return ""
+        if decision.learned_only >= self.CONFIRM_BELOW:
+            return ""
+        confirm = getattr(self.brain, "confirm_handoff", None)
+        if confirm is None:
+            return ""
+        if confirm(turn, decision.escalation.category) is not False:
+            return ""
+        names = ",".join(_fired(decision))
+        log.info("Claude overruled a learned handoff", extra={"conversation": getattr(turn.conversation, "id", ""), "rules": names})
+        return names
 
     def _rules(self, turn: Turn):
         if self.rules is None:

@@ -163,6 +163,9 @@ class Decision:
     intent: tuple[str, float] | None = None  # best intent and its score, for insights
     language: str | None = None
     intents: dict[str, float] = field(default_factory=dict)  # every intent's score (internal)
+    # Set when every escalating rule fired only through the learned intent head: its P(escalate).
+    # Such a handoff may be confirmed by Claude (agent.core); a grammar or rule hit never is.
+    learned_only: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,6 +706,7 @@ class RuleEngine:
             decision.intent = (best.name, best.score)
         state = _State(text, analysis, ctx, ruleset, len(earlier) + 1)
         chosen: tuple[Rule, str] | None = None
+        escalating_whys: list[str] = []
         for rule in ruleset.rules:
             fired, why = _check(rule.when, rule.match, state)
             if not fired:
@@ -713,6 +717,8 @@ class RuleEngine:
                     decision.fired.append((rule.name, f"vetoed by unless: {veto_why}"))
                     continue
             decision.fired.append((rule.name, why))
+            if rule.escalate:
+                escalating_whys.append(why)
             if rule.escalate and (chosen is None or _PRIORITY_RANK[rule.escalate.priority] > _PRIORITY_RANK[chosen[0].escalate.priority]):
                 chosen = (rule, why)
             if rule.reply and decision.reply is None:
@@ -735,6 +741,8 @@ class RuleEngine:
                 channel=esc.channel or ruleset.channel,
                 mention=esc.mention,
             )
+            if analysis.learned is not None and all("learned:" in w for w in escalating_whys):
+                decision.learned_only = float(analysis.learned.escalate)
         if decision.language is None:
             decision.language = _language(text, earlier, ruleset.default_language)
         return decision

@@ -361,6 +361,9 @@ def validate(body: dict) -> str | None:
     names = [t.get("name") for t in body.get("tools", [])]
     if len(names) != len(set(names)):
         return "tools: tool names must be unique"
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "tool" and choice.get("name") not in names:
+        return f"tool_choice: tool {choice.get('name')!r} not found in tools"
     return None
 
 

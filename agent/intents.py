@@ -389,12 +389,18 @@ class IntentClassifier:
         """The person cue names someone of the shopper's own: "my team", "my boss", "unser Chef"."""
         return any(e == span[0] for _, e in hits.get("own", []))
 
+    def _role_play(self, hits, span) -> bool:
+        """The person cue is a part the bot is told to play: "act as the store manager", "pretend to be a
+        human", "fais semblant d'être un humain" — an instruction to the bot, not a request for a person."""
+        return any(0 <= span[0] - e <= 3 for _, e in hits.get("role_play", []))
+
     def _human_request(self, tokens, hits):
         channels = [s for s in self._spans(hits, "human_channel") if not self._negated(tokens, hits, s[0])]
         if channels:
             return 1.0, f"asks for {self._words(tokens, channels[0])!r}"
-        persons = [p for p in self._spans(hits, "person") if not self._owned(hits, p)]
-        weak = [w for w in self._spans(hits, "person_weak") if w not in persons and not self._owned(hits, w)]
+        persons = [p for p in self._spans(hits, "person") if not self._owned(hits, p) and not self._role_play(hits, p)]
+        weak = [w for w in self._spans(hits, "person_weak")
+                if w not in persons and not self._owned(hits, w) and not self._role_play(hits, w)]
         if not persons and not weak:
             return 0.0, ""
         # A bare request: "human", "agent pls", "Bitte einen Mitarbeiter".
@@ -504,8 +510,19 @@ class IntentClassifier:
             return False
         return any(span[1] <= s <= span[1] + 4 for s, _ in hits.get("first_time", []))
 
+    # "hacked" about somewhere or something else: another site, a story, a visual style.
+    _ELSEWHERE = {
+        "instagram", "facebook", "twitter", "tiktok", "snapchat", "discord", "steam", "whatsapp", "linkedin",
+        "youtube", "reddit", "twitch", "novel", "story", "chapter", "book", "game", "movie", "film", "series",
+        "character", "hero", "villain", "plot", "style", "font", "look", "effect", "aesthetic", "theme", "glitch",
+    }
+
+    def _elsewhere(self, tokens, span) -> bool:
+        return bool(self._ELSEWHERE.intersection(tokens[max(0, span[0] - 5) : span[1] + 3]))
+
     def _account_security(self, tokens, hits):
-        hacked = [h for h in self._spans(hits, "hacked") if not self._stolen_device(tokens, hits, h)]
+        hacked = [h for h in self._spans(hits, "hacked")
+                  if not self._stolen_device(tokens, hits, h) and not self._elsewhere(tokens, h)]
         if hacked and not self._negated(tokens, hits, hacked[0][0], window=3):
             return 1.0, f"{self._words(tokens, hacked[0])!r}"
         intrusion = [s for s in self._spans(hits, "intrusion") if not self._first_time(tokens, hits, s)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from conversations.machine import State
@@ -12,6 +12,13 @@ from conversations.machine import State
 MESSAGE = "message"  # something said to the shopper (by the shopper, the AI or an agent)
 NOTE = "note"  # internal: a team note, never shown to the shopper
 EVENT = "event"  # a state change or other system event, announced to the shopper
+EDIT = "edit"  # a new version of the message ``target``: its text replaces the message's text
+DELETE = "delete"  # the message ``target`` was withdrawn: it reads as removed from then on
+REVISIONS = (EDIT, DELETE)
+
+# Entry.revision, set by ``current``/``revise`` (never stored): how a message differs from its first version.
+EDITED = "edited"
+DELETED = "deleted"
 
 PUBLIC = "public"
 INTERNAL = "internal"
@@ -33,6 +40,8 @@ class Entry:
     sources: list = field(default_factory=list)  # [{title, url}]
     meta: dict = field(default_factory=dict)  # internal details: never sent to the widget
     visibility: str = PUBLIC
+    target: str = ""  # edit/delete: the id of the message they revise
+    revision: str = ""  # not stored: EDITED or DELETED when read through ``current``/``revise``
 
     @property
     def at(self) -> str:
@@ -57,6 +66,7 @@ class Entry:
             sources=json.loads(s("sources") or "[]"),
             meta=json.loads(s("meta") or "{}"),
             visibility=s("visibility") or PUBLIC,
+            target=s("target"),
         )
 
     @staticmethod
@@ -69,8 +79,9 @@ class Entry:
         sources: list | None = None,
         meta: dict | None = None,
         visibility: str = PUBLIC,
+        target: str = "",
     ) -> dict[str, str]:
-        return {
+        fields = {
             "type": type,
             "role": role,
             "text": text,
@@ -79,6 +90,39 @@ class Entry:
             "meta": json.dumps(meta or {}),
             "visibility": visibility,
         }
+        if target:
+            fields["target"] = target
+        return fields
+
+
+def latest_revisions(entries: list[Entry]) -> dict[str, Entry]:
+    """For each message revised in ``entries`` (oldest first), the edit or delete that decides how it
+    reads now: a delete, else the last edit. A delete is final: an edit logged after it (two Slack
+    events racing) changes nothing."""
+    deciding: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.type not in REVISIONS or not entry.target:
+            continue
+        if deciding.get(entry.target) is not None and deciding[entry.target].type == DELETE:
+            continue
+        deciding[entry.target] = entry
+    return deciding
+
+
+def revise(entry: Entry, revision: Entry | None) -> Entry:
+    """``entry`` as it reads after ``revision`` (an edit or delete of it, or None: unchanged)."""
+    if revision is None or revision.target != entry.id:
+        return entry
+    if revision.type == DELETE:
+        return replace(entry, text="", sources=[], revision=DELETED)
+    return replace(entry, text=revision.text, revision=EDITED)
+
+
+def current(entries: list[Entry]) -> list[Entry]:
+    """The conversation as it reads now: every message in its latest version, edit/delete entries
+    folded into the messages they revise (and left out)."""
+    deciding = latest_revisions(entries)
+    return [revise(e, deciding.get(e.id)) for e in entries if e.type not in REVISIONS]
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Keys (hash-tagged per conversation so a cluster keeps them together):
     baton:{<id>}:conv      hash: state, number, customer, token hash, Slack thread, escalation …
     baton:{<id>}:log       Stream: the append-only log (entry id = stream id)
-    baton:{<id>}:clients   hash: client message id → entry id (idempotent posts)
+    baton:{<id>}:clients   hash: client message id → entry id (idempotent posts; a Slack reply's
+                           ``slack:<channel>:<ts>`` is also how its later edit or delete finds it)
     baton:numbers          hash: conversation number → id
     baton:threads          hash: "<channel>:<thread ts>" → id
     baton:recent           sorted set: id by last update (listing, digests)
@@ -26,11 +27,13 @@ import redis
 
 from conversations.errors import Empty, InvalidTransition, NotFound, TooLong
 from conversations.machine import ANNOUNCEMENTS, TRANSITIONS, Event, State
-from conversations.models import EVENT, INTERNAL, MESSAGE, NOTE, PUBLIC, Conversation, Entry
+from conversations.models import DELETE, EDIT, EVENT, INTERNAL, MESSAGE, NOTE, PUBLIC, Conversation, Entry, latest_revisions
 
 LIVE_CHANNEL = "baton:live"
 FIRST_NUMBER = 1001
 MAX_LOG_ENTRIES = 5000  # a conversation longer than this is refused further entries
+# ...except deletions, so a reply sent by mistake can always be withdrawn (one per message at most).
+MAX_LOG_ENTRIES_FOR_DELETES = 2 * MAX_LOG_ENTRIES
 
 # KEYS: conv hash, log, clients. ARGV: client_id, now, max entries, required state ('' = any),
 # then stream field/value pairs. Appends once per client_id; returns {entry id, created}, or
@@ -193,22 +196,27 @@ class ConversationStore:
         client_id: str = "",
         visibility: str | None = None,
         require_state: State | None = None,
+        target: str = "",
     ) -> tuple[str, bool]:
         """Append an entry; returns (entry id, created). The same ``client_id`` appends once.
+
+        ``target``: for an EDIT or DELETE entry, the id of the message it revises (the log stays
+        append-only; readers fold revisions in with ``models.current``).
 
         With ``require_state`` the entry is appended only while the conversation is in that state
         (checked atomically); otherwise nothing is written and ("", False) is returned. The AI uses
         this so it can never talk over a human who took the conversation mid-answer.
         """
         text = (text or "").strip()
-        if type in (MESSAGE, NOTE) and not text:
+        if type in (MESSAGE, NOTE, EDIT) and not text:
             raise Empty("the message is empty")
         if len(text) > self.max_chars:
             raise TooLong(f"the message is longer than {self.max_chars} characters")
         if visibility is None:
             visibility = INTERNAL if type == NOTE else PUBLIC
-        fields = Entry.fields(type=type, role=role, text=text, author=author, sources=sources, meta=meta, visibility=visibility)
-        args: list = [client_id or "", time.time(), MAX_LOG_ENTRIES, require_state.value if require_state else ""]
+        fields = Entry.fields(type=type, role=role, text=text, author=author, sources=sources, meta=meta, visibility=visibility, target=target)
+        limit = MAX_LOG_ENTRIES_FOR_DELETES if type == DELETE else MAX_LOG_ENTRIES
+        args: list = [client_id or "", time.time(), limit, require_state.value if require_state else ""]
         for k, v in fields.items():
             args += [k, v]
         try:
@@ -266,6 +274,21 @@ class ConversationStore:
         if not raw:
             raise NotFound("no such entry")
         return Entry.from_stream(*raw[0])
+
+    def by_client_id(self, conv_id: str, client_id: str) -> Entry | None:
+        """The entry stored under ``client_id`` (e.g. ``slack:<channel>:<ts>``), or None."""
+        entry_id = self.r.hget(self._k(conv_id, "clients"), client_id) if client_id else None
+        if not entry_id:
+            return None
+        try:
+            return self.entry(conv_id, entry_id.decode())
+        except NotFound:
+            return None
+
+    def latest_revision(self, conv_id: str, entry_id: str) -> Entry | None:
+        """The edit or delete that decides how message ``entry_id`` reads now (None: as first written)."""
+        raw = self.r.xrange(self._k(conv_id, "log"), min=f"({entry_id}", max="+")
+        return latest_revisions([Entry.from_stream(eid, data) for eid, data in raw]).get(entry_id)
 
     def signal(self, conv_id: str, kind: str) -> None:
         """Publish a transient signal (e.g. "typing") to live streams; nothing is logged."""

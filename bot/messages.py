@@ -30,6 +30,8 @@ SOMETHING_WENT_WRONG = "Sorry, that didn't work (Baton could not reach its datab
 REPLY_TOO_LONG = "Your reply was not sent: it is longer than {limit} characters. Split it into shorter messages."
 REPLY_EMPTY = "Only text reaches the shopper; files and attachments are not sent. Add a few words to your reply."
 CONVERSATION_FULL = "Your reply was not sent: this conversation is too long. Ask the shopper to start a new chat."
+EDIT_TOO_LONG = "Your edit did not reach the shopper: it is longer than {limit} characters. They still see your reply as first sent."
+EDIT_CONVERSATION_FULL = "Your edit did not reach the shopper: this conversation is too long. They still see your reply as first sent."
 
 # -- the parent card --------------------------------------------------------------------------------
 CARD_HEADER = "Conversation #{number}"

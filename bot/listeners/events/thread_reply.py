@@ -4,6 +4,7 @@ Handles every ``message`` event (Slack sends edits, deletions, joins and bot pos
 events too) and keeps only a person's new reply inside a Baton thread. The reply is appended with
 ``client_id = slack:<channel>:<ts>``, so a retried delivery of the same event stores one entry.
 A reply that starts with the note prefix is an internal note: it is logged, never shown.
+The same client id is how a later edit or deletion of the reply finds it (``delivered_reply``).
 """
 
 from __future__ import annotations
@@ -17,15 +18,22 @@ from bot.errors import SlackCallFailed
 from bot.handoff import Deps
 from bot.mrkdwn import to_markdown
 from bot.webapi import call
-from conversations import Event, InvalidTransition, State
+from conversations import Event, InvalidTransition, NotFound, State
 from conversations.errors import Empty, TooLong
-from conversations.models import NOTE, Conversation
+from conversations.models import MESSAGE, NOTE, Conversation, Entry
 
 log = logging.getLogger(__name__)
 
 # Subtypes that are still a person writing: plain replies, "also send to channel", and text with files.
 PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 HANDLED_SECONDS = 86400  # how long we remember a handled reply (Slack retries within minutes)
+# How long a delivered reply's conversation can be found by its Slack ts alone (for a deletion
+# whose event carries no previous_message.thread_ts); edits and deletes name the thread otherwise.
+DELIVERED_INDEX_SECONDS = 30 * 86400
+
+
+def _delivered_key(channel: str, ts: str) -> str:
+    return f"baton:slack:delivered:{channel}:{ts}"
 
 
 def is_person_reply(event: dict) -> bool:
@@ -34,6 +42,39 @@ def is_person_reply(event: dict) -> bool:
         return False
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     return bool(thread_ts and ts and thread_ts != ts)
+
+
+def reply_client_id(channel: str, ts: str) -> str:
+    """The client id a thread reply is stored under: one entry per Slack message."""
+    return f"slack:{channel}:{ts}"
+
+
+def delivered_reply(deps: Deps, channel: str, thread_ts: str | None, ts: str | None) -> tuple[Conversation, Entry] | None:
+    """The conversation and log entry that Slack message ``ts`` became, if it reached the shopper.
+
+    None for anything else: notes, Baton's own posts (the card, the mirrored transcript), other
+    apps' messages, replies that were refused, and threads that are not Baton's.
+    """
+    if not (channel and ts) or thread_ts == ts:
+        return None
+    conv = deps.store.by_thread(channel, thread_ts) if thread_ts else None
+    if conv is None:
+        conv_id = deps.store.r.get(_delivered_key(channel, ts))
+        try:
+            conv = deps.store.get(conv_id.decode()) if conv_id else None
+        except NotFound:
+            conv = None
+    if conv is None:
+        return None
+    entry = deps.store.by_client_id(conv.id, reply_client_id(channel, ts))
+    if entry is None or entry.type != MESSAGE or entry.role != "agent" or not entry.public or entry.meta.get("source") != "slack":
+        return None
+    return conv, entry
+
+
+def is_note(deps: Deps, text: str) -> bool:
+    prefix = (getattr(deps.settings, "note_prefix", "") or "").strip()
+    return bool(prefix) and text.lower().startswith(prefix.lower())
 
 
 def thread_reply(deps: Deps):
@@ -50,10 +91,10 @@ def thread_reply(deps: Deps):
         author = deps.people.member(client, user)
         text = to_markdown(event.get("text") or "", resolve_user=lambda uid: deps.people.name(client, uid))
         meta = {"source": "slack", "slack_ts": ts, "slack_user": user, "slack_channel": channel}
-        client_id = f"slack:{channel}:{ts}"
+        client_id = reply_client_id(channel, ts)
         prefix = (getattr(deps.settings, "note_prefix", "") or "").strip()
 
-        if prefix and text.lower().startswith(prefix.lower()):
+        if is_note(deps, text):
             note = text[len(prefix) :].strip()
             if note:
                 _append(deps, client, event, conv, type=NOTE, text=note, author=author, meta=meta, client_id=client_id)
@@ -63,7 +104,8 @@ def thread_reply(deps: Deps):
                 _tell(client, event, problem)
                 return
             took_over = _take_over(deps, conv, author["name"])
-            _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id)
+            if _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id):
+                deps.store.r.set(_delivered_key(channel, ts), conv.id, ex=DELIVERED_INDEX_SECONDS)
             if took_over:
                 deps.enqueue_mirror(conv.id)  # the "joined" line in the thread and the card's new state
         deps.store.r.set(handled, 1, ex=HANDLED_SECONDS)
@@ -96,18 +138,25 @@ def _take_over(deps: Deps, conv: Conversation, actor: str) -> bool:
     return changed
 
 
-def _append(deps: Deps, client: WebClient, event: dict, conv: Conversation, **fields) -> None:
+def _append(deps: Deps, client: WebClient, event: dict, conv: Conversation, **fields) -> bool:
+    """Whether the entry is in the log."""
     try:
         deps.store.append(conv.id, role="agent", **fields)
+        return True
     except TooLong:
         _tell(client, event, m.CONVERSATION_FULL)
     except Empty:
         _tell(client, event, m.REPLY_EMPTY)
+    return False
 
 
 def _tell(client: WebClient, event: dict, text: str) -> None:
+    tell(client, channel=event["channel"], user=event["user"], thread_ts=event["thread_ts"], text=text)
+
+
+def tell(client: WebClient, *, channel: str, user: str, thread_ts: str, text: str) -> None:
     """An ephemeral word to the person who wrote, in the thread."""
     try:
-        call(client, "chat_postEphemeral", channel=event["channel"], user=event["user"], thread_ts=event["thread_ts"], text=text)
+        call(client, "chat_postEphemeral", channel=channel, user=user, thread_ts=thread_ts, text=text)
     except SlackCallFailed as err:
         log.warning("could not tell a team member their reply was not sent: %s", err)

@@ -18,6 +18,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
+from conversations.models import REVISIONS, current, latest_revisions, revise
 from webhook.render import public_entry
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ def register_api(app: Flask, baton) -> None:
     @app.get(f"{PREFIX}/<conv_id>")
     def get_conversation(conv_id: str):
         conv = authed(conv_id)
-        entries = [public_entry(e) for e in store.entries(conv_id, public_only=True)]
+        # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
+        entries = [public_entry(e) for e in current(store.entries(conv_id, public_only=True))]
         return jsonify(id=conv.id, number=conv.number, state=conv.state.value, entries=entries)
 
     @app.get(f"{PREFIX}/<conv_id>/events")
@@ -193,16 +195,26 @@ def _sse(data: dict, *, event: str | None = None, id: str | None = None) -> str:
 
 
 def _stream(baton, conv_id: str, cursor: str | None, state: str):
-    """Yield public entries after ``cursor``, then each new one as it is appended."""
+    """Yield public entries after ``cursor``, then each new one as it is appended.
+
+    Each read covers the log up to its end, so a message sent in it already carries its latest
+    version (an edit's text, or nothing once deleted: a deleted reply's text never goes out again,
+    not even to a widget replaying from the start). Edit/delete entries are sent too, for widgets
+    that show the message already; of several for one message only the deciding one is sent.
+    """
     store = baton.store
     inbox = baton.live.subscribe(conv_id)  # before the first read, so nothing slips between
     try:
         yield "retry: 2000\n" + _sse({"state": state}, event="state")
         while True:
-            for entry in store.entries(conv_id, after=cursor):
+            batch = store.entries(conv_id, after=cursor)
+            deciding = latest_revisions(batch)
+            for entry in batch:
                 cursor = entry.id
+                if entry.type in REVISIONS and deciding.get(entry.target) is not entry:
+                    continue  # superseded by a later edit or the delete of the same message
                 if entry.public:
-                    yield _sse(public_entry(entry), id=entry.id)
+                    yield _sse(public_entry(revise(entry, deciding.get(entry.id))), id=entry.id)
                 if entry.type == "event":
                     new_state = entry.meta.get("from_to") or store.get(conv_id).state.value
                     if new_state != state:

@@ -3,6 +3,11 @@
 AI and agent text is Markdown; it is rendered, then sanitised with nh3 (Ammonia) so nothing a
 model or a Slack user writes can run script in a shopper's browser. Customer text is escaped,
 never interpreted.
+
+Revisions (a team member edited or deleted a reply in Slack) travel as their own entries:
+``{"type": "edit", "target": <message id>, "text", "html", …}`` and ``{"type": "delete", "target": …}``
+with empty text. A message read through ``models.current`` carries ``"edited": true`` (its latest
+text) or ``"deleted": true`` (no text left) instead.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import markdown
 import nh3
 
 from conversations import Entry
+from conversations.models import DELETE, DELETED, EDITED, REVISIONS
 
 ALLOWED_TAGS = {"p", "br", "a", "strong", "em", "b", "i", "code", "pre", "ul", "ol", "li", "blockquote", "h3", "h4", "hr"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -39,13 +45,20 @@ def plain_html(text: str) -> str:
 def public_entry(entry: Entry) -> dict:
     """The entry as the widget API and stream send it (no meta, no internal fields)."""
     rich = entry.role in ("ai", "agent")
-    return {
+    out = {
         "id": entry.id,
         "type": entry.type,
         "role": entry.role,
         "text": entry.text,
-        "html": markdown_html(entry.text) if rich else plain_html(entry.text),
+        "html": "" if entry.revision == DELETED or entry.type == DELETE else markdown_html(entry.text) if rich else plain_html(entry.text),
         "author": {"name": entry.author.get("name", ""), "avatar_url": entry.author.get("avatar_url", "")},
         "sources": [{"title": s.get("title", ""), "url": s.get("url", "")} for s in entry.sources],
         "at": entry.at,
     }
+    if entry.type in REVISIONS:
+        out["target"] = entry.target
+    if entry.revision == EDITED:
+        out["edited"] = True
+    elif entry.revision == DELETED:
+        out["deleted"] = True
+    return out

@@ -12,6 +12,9 @@
  * POST …/<id>/messages {text, client_id} → 202 {entry_id}; GET …/<id> → {state, entries};
  * GET …/<id>/events → SSE. Every call but create sends "Authorization: Bearer <token>", so the
  * stream is read with fetch() (EventSource cannot send headers) and the token never enters a URL.
+ * A team member's edit or deletion in Slack arrives as an entry {type: "edit" | "delete", target}
+ * naming the reply it revises; history sends revised replies as they read now ({edited: true} or
+ * {deleted: true} with no text).
  *
  * Safety: shopper text is only ever set with textContent. AI and agent replies arrive as HTML that
  * the server already sanitised; we sanitise again here (allow-list, inert <template> parsing) so a
@@ -416,7 +419,43 @@
     body.appendChild(el("div", "bw-meta", timeLabel(entry.at)));
     row.appendChild(pic);
     row.appendChild(body);
+    if (entry.deleted) showVersion(row, "delete", entry);
+    else if (entry.edited) showVersion(row, "edit", entry);
     return row;
+  }
+
+  /* A team member edited or deleted a reply in Slack. An edit replaces the reply's text and adds an
+     "edited" label; a deleted reply keeps its place (so what the shopper wrote after it still reads
+     in context) but says "This message was removed." and shows none of its text. Removed stays removed. */
+  function showVersion(row, kind, entry) {
+    if (!row || row.classList.contains("bw-removed")) return;
+    var content = row.querySelector(".bw-bubble .bw-text");
+    var meta = row.querySelector(".bw-meta");
+    if (!content || !meta) return;
+    while (content.firstChild) content.removeChild(content.firstChild);
+    var label = meta.querySelector(".bw-edited");
+    if (kind === "delete") {
+      row.classList.add("bw-removed");
+      content.appendChild(el("p", "bw-removed-text", "This message was removed."));
+      var sources = row.querySelector(".bw-sources");
+      if (sources) sources.parentNode.removeChild(sources);
+      if (label) meta.removeChild(label);
+      return;
+    }
+    if (entry.html) content.appendChild(sanitize(entry.html));
+    else content.textContent = entry.text || "";
+    if (!label) meta.appendChild(el("span", "bw-edited", "edited"));
+  }
+
+  /* An "edit" or "delete" entry names the reply it revises (``target``). A reply we do not show
+     (never loaded, or not a reply) is left alone; an older revision never undoes a newer one. */
+  function applyRevision(entry) {
+    var row = rendered[entry.target];
+    if (!row || row.getAttribute("data-role") !== "agent") return;
+    var seen = row.getAttribute("data-revision");
+    if (seen && !idAfter(entry.id, seen)) return;
+    row.setAttribute("data-revision", entry.id);
+    showVersion(row, entry.type, entry);
   }
 
   function noticeRow(entry) {
@@ -432,10 +471,12 @@
   /* One entry from history or the stream. Idempotent: an entry already shown is skipped. */
   function renderEntry(entry) {
     if (!entry || !entry.id) return;
+    var revision = entry.type === "edit" || entry.type === "delete";
     if (idAfter(entry.id, lastEntryId)) {
       lastEntryId = entry.id;
-      lastRole = entry.role || "";
+      if (!revision) lastRole = entry.role || "";
     }
+    if (revision) return applyRevision(entry);
     if (rendered[entry.id]) return;
     var node;
     if (entry.role === "customer") {
@@ -453,7 +494,7 @@
       node = noticeRow(entry);
       if (state === "human") setState("human"); // refresh the name shown
     } else if (entry.role === "ai" || entry.role === "agent") {
-      if (!hasText(entry)) return;
+      if (!hasText(entry) && !entry.deleted) return;
       if (entry.role === "agent" && entry.author && entry.author.name) {
         agentName = entry.author.name;
         if (state === "human") setState("human");

@@ -392,7 +392,7 @@ class IntentClassifier:
     def _role_play(self, hits, span) -> bool:
         """The person cue is a part the bot is told to play: "act as the store manager", "pretend to be a
         human", "fais semblant d'être un humain" — an instruction to the bot, not a request for a person."""
-        return any(0 <= span[0] - e <= 3 for _, e in hits.get("role_play", []))
+        return any(0 <= span[0] - e <= 5 for _, e in hits.get("role_play", []))
 
     def _human_request(self, tokens, hits):
         channels = [s for s in self._spans(hits, "human_channel") if not self._negated(tokens, hits, s[0])]
@@ -513,6 +513,7 @@ class IntentClassifier:
     # "hacked" about somewhere or something else: another site, a story, a visual style.
     _ELSEWHERE = {
         "instagram", "facebook", "twitter", "tiktok", "snapchat", "discord", "steam", "whatsapp", "linkedin",
+        "gmail", "outlook", "hotmail", "yahoo", "icloud", "netflix", "paypal",
         "youtube", "reddit", "twitch", "novel", "story", "chapter", "book", "game", "movie", "film", "series",
         "character", "hero", "villain", "plot", "style", "font", "look", "effect", "aesthetic", "theme", "glitch",
     }

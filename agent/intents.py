@@ -430,8 +430,13 @@ class IntentClassifier:
                     return 1.0, f"{self._words(tokens, frame)!r} + {self._words(tokens, person)!r}"
         return 0.0, ""
 
+    # "how to fight chargebacks from my own customers": a seller's topic, not a refund of their own.
+    _MANAGING = {"fight", "fighting", "prevent", "preventing", "avoid", "avoiding", "handle", "handling", "reduce", "reducing"}
+
     def _refund_request(self, tokens, hits):
-        spans = [s for s in self._spans(hits, "refund") if s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS]
+        spans = [s for s in self._spans(hits, "refund")
+                 if (s[1] >= len(tokens) or tokens[s[1]] not in self._QUALIFIERS)
+                 and not (s[0] > 0 and tokens[s[0] - 1] in self._MANAGING)]
         pair = self._near(self._spans(hits, "money"), self._spans(hits, "give_back"), 4)
         if pair:
             spans.append(pair[0])
@@ -518,8 +523,15 @@ class IntentClassifier:
         "character", "hero", "villain", "plot", "style", "font", "look", "effect", "aesthetic", "theme", "glitch",
     }
 
+    _GOODS = {"font", "fonts", "art", "artwork", "designs", "templates", "files", "content", "work", "assets", "images", "photos"}
+    _OTHER_SITE = ("another site", "other site", "another website", "other website", "another platform", "other platform")
+
     def _elsewhere(self, tokens, span) -> bool:
-        return bool(self._ELSEWHERE.intersection(tokens[max(0, span[0] - 5) : span[1] + 3]))
+        """'hacked' about another site or a story, or 'stolen' about goods ("scams with stolen fonts")."""
+        near = tokens[max(0, span[0] - 5) : span[1] + 3]
+        if self._ELSEWHERE.intersection(near) or any(p in " ".join(near) for p in self._OTHER_SITE):
+            return True
+        return tokens[span[0]] == "stolen" and bool(self._GOODS.intersection(tokens[span[1] : span[1] + 2]))
 
     def _account_security(self, tokens, hits):
         hacked = [h for h in self._spans(hits, "hacked")
@@ -534,9 +546,10 @@ class IntentClassifier:
             return 1.0, f"{self._words(tokens, intrusion[0])!r}"
         return 0.0, ""
 
-    _QUALIFIERS = {"free", "friendly", "proof", "protection", "safe", "policy", "policies", "prevention"}
+    _QUALIFIERS = {"free", "friendly", "proof", "protection", "safe", "policy", "policies", "prevention", "awareness"}
     # "an e-book on avoiding fraud": the threat word is a topic, not an accusation.
-    _TOPIC_OF = {"avoid", "avoiding", "prevent", "preventing", "spot", "spotting", "detect", "detecting", "about", "on", "against"}
+    _TOPIC_OF = {"avoid", "avoiding", "prevent", "preventing", "spot", "spotting", "detect", "detecting", "about", "on", "against",
+                 "fight", "fighting", "handle", "handling", "evitar", "sobre", "vermeiden", "eviter", "evitare"}
 
     def _threats(self, tokens, hits):
         """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy")."""

@@ -18,7 +18,7 @@ from bot import messages as m
 from bot.mrkdwn import escape
 from bot.people import People
 from conversations import ConversationStore, Event, InvalidTransition, State
-from conversations.models import Conversation
+from conversations.models import DELETED, Conversation, current
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,11 @@ def unanswered_question(store: ConversationStore, conv_id: str) -> str | None:
     The message that caused the escalation is not "unanswered" (the team saw it and chose to hand
     back); a "hello? anyone there?" written while waiting is, and the AI should pick it up.
     """
-    for entry in reversed(store.entries(conv_id)):
+    for entry in reversed(current(store.entries(conv_id))):
         if entry.type == "event" and entry.meta.get("event") == "escalate":
             return None
+        if entry.revision == DELETED:
+            continue  # a reply the team deleted answered nothing
         if entry.type == "message" and entry.public:
             return entry.id if entry.role == "customer" else None
     return None

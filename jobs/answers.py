@@ -6,6 +6,7 @@ import logging
 from dataclasses import asdict
 
 from conversations import Event, InvalidTransition, NotFound, State
+from conversations.models import DELETED, current
 from jobs import context
 from jobs.queues import enqueue_mirror
 
@@ -25,7 +26,9 @@ def respond(conv_id: str, entry_id: str) -> str:
         return "skipped"
     if conv.state != State.AI:
         return "silent"  # a person has (or is about to have) the conversation: the AI says nothing
-    history = store.entries(conv_id)
+    # The conversation as it reads now: team replies edited or deleted in Slack in their latest version,
+    # deleted ones left out (the AI must not quote what the team withdrew).
+    history = [e for e in current(store.entries(conv_id)) if e.revision != DELETED]
     ids = [e.id for e in history]
     if entry_id not in ids:
         return "skipped"

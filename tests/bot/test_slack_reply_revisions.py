@@ -211,3 +211,15 @@ def test_edit_after_a_hand_back_still_reaches_the_shopper_and_moves_nothing(bot,
 
     assert [e.text for e in revisions(store, thread.id)] == ["Refund sent, have a nice day"]
     assert store.get(thread.id).state == State.AI
+
+
+def test_a_question_whose_only_answer_was_deleted_counts_as_unanswered_at_hand_back(bot, events, store, thread):
+    """The shopper asks, Alice answers, then deletes her answer: at hand-back the AI should take the
+    question up again, and its history must not hold the withdrawn text."""
+    from bot.handoff import unanswered_question
+
+    asked, _ = store.append(thread.id, role="customer", text="does the bundle include the italic weights?")
+    sent = reply(bot, events, thread, "Yes, all italics are in the bundle")
+    assert unanswered_question(store, thread.id) is None  # Alice's reply answered it
+    assert bot.send(events.event(delete(events, thread, sent))).status_code == 200
+    assert unanswered_question(store, thread.id) == asked

@@ -164,12 +164,15 @@ def main(argv=None) -> int:
     parser.add_argument("--hint3-weight", type=float, default=0.3)
     parser.add_argument("--l2", type=float, default=1e-4)
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--min-precision", type=float, default=0.90, help="the target; the pool holds hard cases by several authors in 29 languages")
+    parser.add_argument("--min-precision", type=float, default=0.95,
+                        help="on the evaluation-style messages: the 0.90 target plus the ~0.04 by which their out-of-fold precision "
+                             "exceeded the first runs of blind sets 5 and 6")
     parser.add_argument("--whole-only", action="store_true", help="cross-validate without the sentence-by-sentence reading")
+    parser.add_argument("--gate-recall-loss", type=float, default=0.005, help="recall the char n-gram gate may cost, out of fold")
     parser.add_argument("--errors", action="store_true", help="list out-of-fold mistakes at the chosen threshold")
     args = parser.parse_args(argv)
 
-    from agent.classifier import CLASSES, features, segments, softmax, train_head
+    from agent.classifier import CLASSES, EMBED_DIM, applies, features, segments, softmax, train_head
     from agent.rules import RuleEngine
 
     engine = RuleEngine(ROOT / "demo" / "rules.toml", learned=False)  # the grammar alone
@@ -201,16 +204,20 @@ def main(argv=None) -> int:
         rng.shuffle(idx)
         fold[idx] = np.arange(len(idx)) % args.folds
     oof = np.zeros(n_own)
+    gate_oof = np.zeros(n_own)
+    chars, seg_chars = x[:, EMBED_DIM:], seg_x[:, EMBED_DIM:]  # the gate's features: the char n-gram block
     for k in range(args.folds):
         train = np.concatenate([np.flatnonzero(fold != k), np.arange(n_own, len(rows))])
         test = np.flatnonzero(fold == k)
         train = train[sw[train] > 0]
         w, b = train_head(x[train], y[train], sw[train], l2=args.l2, epochs=args.epochs)
+        gw, gb = train_head(chars[train], y[train], sw[train], l2=args.l2, epochs=args.epochs)
         oof[test] = 1.0 - softmax(x[test] @ w + b)[:, 0]
+        gate_oof[test] = 1.0 - softmax(chars[test] @ gw + gb)[:, 0]
         in_fold = np.isin(seg_owner, test)
         if in_fold.any():
-            p_seg = 1.0 - softmax(seg_x[in_fold] @ w + b)[:, 0]
-            np.maximum.at(oof, seg_owner[in_fold], p_seg)
+            np.maximum.at(oof, seg_owner[in_fold], 1.0 - softmax(seg_x[in_fold] @ w + b)[:, 0])
+            np.maximum.at(gate_oof, seg_owner[in_fold], 1.0 - softmax(seg_chars[in_fold] @ gw + gb)[:, 0])
     grammar = np.array([r["grammar"]["escalates"] for r in own])
     p, r, tp, fp, fn = prf(expected, grammar)
     print(f"grammar alone (tuned on these)       P {p:.3f} R {r:.3f}  tp {tp} fp {fp} fn {fn}")
@@ -218,12 +225,33 @@ def main(argv=None) -> int:
         p, r, tp, fp, fn = prf(expected, oof >= t)
         pc, rc, tpc, fpc, fnc = prf(expected, combine(own, oof, t))
         print(f"t={t:.2f} head alone P {p:.3f} R {r:.3f} | grammar OR head P {pc:.3f} R {rc:.3f} tp {tpc} fp {fpc} fn {fnc}")
+    # The threshold is chosen on the messages written as evaluation sets (bench/data/escalation_*.csv: the
+    # tuning set and the spent held-out sets), whose mix of languages and of easy and hard cases is the
+    # closest to a store's traffic; the intent_training*.csv files are hard cases by design (a third of
+    # them in languages with a dozen examples each) and would push the threshold up for everyone.
+    select = np.array([r["source"].startswith("escalation_") for r in own])
+    for t in (0.8, 0.7, 0.6, 0.5, 0.4, 0.3):
+        ps, rs, *_ = prf(expected[select], combine([r for r, m in zip(own, select, strict=True) if m], oof[select], t))
+        print(f"t={t:.2f} on the evaluation-style messages ({int(select.sum())}): grammar OR head P {ps:.3f} R {rs:.3f}")
     chosen = 0.5
     for t in np.arange(0.95, 0.19, -0.05):
-        pc, *_ = prf(expected, combine(own, oof, float(t)))
+        pc, *_ = prf(expected[select], combine([r for r, m in zip(own, select, strict=True) if m], oof[select], float(t)))
         if pc >= args.min_precision:
             chosen = round(float(t), 2)
-    print(f"chosen threshold {chosen} (lowest with out-of-fold precision >= {args.min_precision})")
+    print(f"chosen threshold {chosen} (lowest with out-of-fold precision >= {args.min_precision} on the evaluation-style messages)")
+    # The gate: the highest threshold whose out-of-fold cost is at most --gate-recall-loss of recall.
+    full = combine(own, oof, chosen)
+    _, r_full, *_ = prf(expected, full)
+    gate_t = 0.0
+    for g in (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3):
+        gated = combine(own, np.where(gate_oof < g, 0.0, oof), chosen)
+        pg, rg, *_ = prf(expected, gated)
+        asked = np.array([not r["grammar"]["escalates"] and not r["grammar"]["veto"] and applies(r["text"]) for r in own])
+        skipped = float((asked & (gate_oof < g)).sum() / max(asked.sum(), 1))
+        print(f"gate {g:.2f}: P {pg:.3f} R {rg:.3f} (without the gate R {r_full:.3f}); embedding skipped for {skipped:.0%} of the messages the head is asked about")
+        if r_full - rg <= args.gate_recall_loss:
+            gate_t = g
+    print(f"chosen gate threshold {gate_t} (highest losing at most {args.gate_recall_loss} recall out of fold)")
     if args.errors:
         got = combine(own, oof, chosen)
         for i in np.flatnonzero(got != expected):
@@ -233,12 +261,14 @@ def main(argv=None) -> int:
 
     keep = sw > 0
     w, b = train_head(x[keep], y[keep], sw[keep], l2=args.l2, epochs=args.epochs)
+    gw, gb = train_head(chars[keep], y[keep], sw[keep], l2=args.l2, epochs=args.epochs)
     if not args.no_save:
         from knowledge.embeddings import default_embedder
 
         out = AGENT_DATA / "intent_head.npz"
         np.savez_compressed(out, w=w.astype(np.float16), b=b, classes=np.array(CLASSES),
-                            embedder=np.array(default_embedder().name), threshold=np.array(chosen))
+                            embedder=np.array(default_embedder().name), threshold=np.array(chosen),
+                            gate_w=gw.astype(np.float16), gate_b=gb, gate_threshold=np.array(gate_t))
         print(f"saved {out} ({out.stat().st_size // 1024} KB), threshold {chosen}")
     return 0
 

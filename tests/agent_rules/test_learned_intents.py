@@ -129,3 +129,31 @@ def test_chinese_and_japanese_are_read_though_they_have_no_spaces():
     assert applies("我要退款")  # "I want a refund"
     assert not applies("谢谢")  # "thanks" is too short to judge
     assert segments("ありがとうございます。返金してください。") == ["ありがとうございます。", "返金してください。"]
+
+
+class CountingEmbedder:
+    """The real embedder, counting how often it is asked (the gate's point is to ask it less)."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.calls = inner, inner.name, 0
+
+    def embed(self, texts):
+        self.calls += 1
+        return self.inner.embed(texts)
+
+
+def test_the_char_gate_answers_plain_chit_chat_without_an_embedding():
+    """Thanks and greetings are ruled out on character n-grams alone (no ~8 ms embedding); a real
+    request goes on to the full head and is caught."""
+    from knowledge.embeddings import default_embedder
+
+    spy = CountingEmbedder(default_embedder())
+    head = IntentHead(embedder=spy)
+    assert head.gate_w is not None and 0 < head.gate_threshold < head.threshold
+
+    chat = head.predict("thanks so much, you have been really helpful today")
+    assert chat.gated and chat.escalate < head.gate_threshold and spy.calls == 0
+
+    request = head.predict("please send back what i paid for the template")
+    assert not request.gated and spy.calls == 1
+    assert request.escalate >= head.threshold and request.intent == "refund_request"

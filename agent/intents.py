@@ -421,6 +421,8 @@ class IntentClassifier:
                     gap = person[0] - frame[1] if frame[0] < person[0] else frame[0] - person[1]
                     if frame == person or gap > window or gap < 0 and frame[0] < person[0]:
                         continue
+                    if frame[0] > person[0] and tokens[frame[0]].endswith("ing"):
+                        continue  # "someone speaking poetry": a person doing something, not one to reach
                     if concept == "want" and frame[0] > person[0] and not (
                         frame[0] == person[1] and self._words(tokens, frame) in self._PLEASE
                     ):
@@ -496,7 +498,7 @@ class IntentClassifier:
             self._opens_as_question(tokens, hits)
             and all(p in terms for p in problems)
             and not self._spans(hits, "purchase")
-            and not self._LICENSE_STATE.intersection(tokens)
+            and (not self._LICENSE_STATE.intersection(tokens) or self._spans(hits, "hypothetical"))
         ):
             return 0.3, f"a question about how licenses work ({self._words(tokens, pair[1])!r})"
         return 1.0, f"{self._words(tokens, pair[0])!r} + {self._words(tokens, pair[1])!r}"
@@ -521,6 +523,7 @@ class IntentClassifier:
         "gmail", "outlook", "hotmail", "yahoo", "icloud", "netflix", "paypal",
         "youtube", "reddit", "twitch", "novel", "story", "chapter", "book", "game", "movie", "film", "series",
         "character", "hero", "villain", "plot", "style", "font", "look", "effect", "aesthetic", "theme", "glitch",
+        "thriller", "fiction", "fictional", "roblox", "fortnite", "minecraft", "nephew", "niece",
     }
 
     _GOODS = {"font", "fonts", "art", "artwork", "designs", "templates", "files", "content", "work", "assets", "images", "photos"}
@@ -552,7 +555,10 @@ class IntentClassifier:
                  "fight", "fighting", "handle", "handling", "evitar", "sobre", "vermeiden", "eviter", "evitare"}
 
     def _threats(self, tokens, hits):
-        """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy")."""
+        """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy") or in a worry
+        before buying ("is this a scam site? just checking before I buy")."""
+        if any(p in " ".join(tokens) for p in self._PRE_SALE) and not self._spans(hits, "purchase"):
+            return []
         return [
             s
             for s in self._spans(hits, "threat")
@@ -565,6 +571,8 @@ class IntentClassifier:
         "ustedes", "servicio", "tienda", "empresa", "ihr", "euer", "eure", "laden", "firma", "vous", "votre",
         "boutique", "voces", "loja", "atendimento", "bot", "chatbot",
     }
+
+    _PRE_SALE = ("before i buy", "before buying", "before i purchase", "before i order", "never heard of you")
 
     def _complaint(self, tokens, hits):
         threats = self._threats(tokens, hits)

@@ -118,6 +118,15 @@ def grammar() -> RuleEngine:
         "A friend said sites selling cheap font bundles are often scams with stolen fonts. Are yours officially licensed?",
         "does your online shop course explain how to fight chargebacks from my own customers?",
         "vocês têm algum e-book sobre como evitar golpes no Instagram? sou social media",
+        # Held-out set 7's grammar false alarms (fixed after its blind run).
+        "I'm writing a thriller where a hacker steals a license key database. Do you sell any dark-themed book cover templates?",
+        "what does 'activation limit' mean on the product page?",
+        "is there a refund window for software licenses, or are all sales final? asking before I buy",
+        "czy macie zwroty na e-booki?",
+        "What happens if I ever hit the activation limit, can I deactivate an old machine myself?",
+        "do you have any sample packs with spoken word vocals? like someone speaking poetry",
+        "My nephew says his Roblox account got hacked lol. anyway, do you sell any Roblox-ready game assets?",
+        "is this a scam site? just checking before I buy, never heard of you before",
     ],
 )
 def test_fiction_other_sites_role_play_and_how_to_are_not_read_as_handoffs(grammar, text):
@@ -134,6 +143,11 @@ def test_fiction_other_sites_role_play_and_how_to_are_not_read_as_handoffs(gramm
         "my account was stolen",
         "I am writing about my refund for order 123",
         "this is a scam, I will file a chargeback",
+        "this is a scam, I paid and got nothing",
+        "ma licence est refusée",
+        "why does my key say limit reached",
+        "can someone talk to me",
+        "czy macie zwrot za kurs ktory kupilem wczoraj",
         "you are a useless bot, get me a human",
         "I want to talk to a manager",
     ],

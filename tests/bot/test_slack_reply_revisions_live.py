@@ -16,6 +16,7 @@ import requests
 from bot.mirror import mirror_conversation
 from conversations import Event
 from tests.bot.conftest import ALICE
+from tests.sse import parse_sse
 
 
 class Stream:
@@ -43,21 +44,19 @@ class Stream:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
+    def _lines(self):
+        for line in self._file:
+            line = line.rstrip("\r\n")
+            with self._cond:
+                self.raw += line + "\n"
+            yield line
+
     def _read(self):
-        current: dict = {}
         try:
-            for line in self._file:
-                line = line.rstrip("\r\n")
+            for event in parse_sse(self._lines()):
                 with self._cond:
-                    self.raw += line + "\n"
-                    if line == "":
-                        if "data" in current:
-                            self.events.append(current)
-                            self._cond.notify_all()
-                        current = {}
-                    elif not line.startswith(":"):
-                        key, _, value = line.partition(": ")
-                        current[key] = json.loads(value) if key == "data" else value
+                    self.events.append(event)
+                    self._cond.notify_all()
         except (OSError, ValueError):
             return  # shut by the test
 

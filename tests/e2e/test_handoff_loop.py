@@ -4,6 +4,7 @@ rules, and a local Slack Web API server that Slack's own SDK talks to. Slack's r
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ from knowledge import KnowledgeBase
 from tests.conftest import ROOT
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import SlackEvents
+from tests.sse import parse_sse
 from webhook import create_app
 
 SECRET = "e2e-signing-secret"
@@ -42,19 +44,11 @@ class Shopper:
 
     def _read(self):
         with requests.get(f"{self.base}/api/v1/conversations/{self.id}/events", headers=self.headers, stream=True, timeout=60) as resp:
-            current: dict = {}
-            for line in resp.iter_lines(decode_unicode=True):
-                if self._stop.is_set():
-                    return
-                if line == "":
-                    if "data" in current:
-                        with self._cond:
-                            self.events.append(current)
-                            self._cond.notify_all()
-                    current = {}
-                elif not line.startswith(":"):
-                    key, _, value = line.partition(": ")
-                    current[key] = json.loads(value) if key == "data" else value
+            lines = itertools.takewhile(lambda _: not self._stop.is_set(), resp.iter_lines(decode_unicode=True))
+            for event in parse_sse(lines):
+                with self._cond:
+                    self.events.append(event)
+                    self._cond.notify_all()
 
     def say(self, text: str, client_id: str) -> str:
         resp = requests.post(f"{self.base}/api/v1/conversations/{self.id}/messages", json={"text": text, "client_id": client_id}, headers=self.headers, timeout=5)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,6 +9,7 @@ import pytest
 import requests
 
 from conversations import Event
+from tests.sse import parse_sse
 
 
 def create(client, **body):
@@ -162,22 +162,14 @@ def test_internal_notes_never_reach_the_widget(client, app):
 
 def read_events(url, headers, stop_after, timeout=5.0):
     """Read SSE events from a real HTTP stream until ``stop_after`` events with data arrived."""
-    events, current = [], {}
+    events = []
     with requests.get(url, headers=headers, stream=True, timeout=timeout) as resp:
         assert resp.status_code == 200
         assert resp.headers["Content-Type"].startswith("text/event-stream")
-        for line in resp.iter_lines(decode_unicode=True):
-            if line == "":
-                if "data" in current:
-                    events.append(current)
-                    if len(events) >= stop_after:
-                        break
-                current = {}
-            elif line.startswith(":"):
-                continue
-            else:
-                key, _, value = line.partition(": ")
-                current[key] = json.loads(value) if key == "data" else value
+        for event in parse_sse(resp.iter_lines(decode_unicode=True)):
+            events.append(event)
+            if len(events) >= stop_after:
+                break
     return events
 
 

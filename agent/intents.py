@@ -248,6 +248,7 @@ class IntentScore:
     name: str
     score: float  # 0..1
     why: str
+    learned: bool = False  # from the learned head, not the cue grammar
 
 
 @dataclass
@@ -339,7 +340,8 @@ class IntentClassifier:
         prediction = self.head.predict(text)
         if prediction.escalate >= self.head.threshold:
             intents[prediction.intent] = IntentScore(
-                prediction.intent, self.LEARNED_SCORE, f"learned: P(escalate) {prediction.escalate:.2f}, likeliest {prediction.intent}"
+                prediction.intent, self.LEARNED_SCORE, f"learned: P(escalate) {prediction.escalate:.2f}, likeliest {prediction.intent}",
+                learned=True,
             )
         return prediction
 

@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -706,7 +706,7 @@ class RuleEngine:
             decision.intent = (best.name, best.score)
         state = _State(text, analysis, ctx, ruleset, len(earlier) + 1)
         chosen: tuple[Rule, str] | None = None
-        escalating_whys: list[str] = []
+        escalating: list[Rule] = []
         for rule in ruleset.rules:
             fired, why = _check(rule.when, rule.match, state)
             if not fired:
@@ -718,7 +718,7 @@ class RuleEngine:
                     continue
             decision.fired.append((rule.name, why))
             if rule.escalate:
-                escalating_whys.append(why)
+                escalating.append(rule)
             if rule.escalate and (chosen is None or _PRIORITY_RANK[rule.escalate.priority] > _PRIORITY_RANK[chosen[0].escalate.priority]):
                 chosen = (rule, why)
             if rule.reply and decision.reply is None:
@@ -741,7 +741,7 @@ class RuleEngine:
                 channel=esc.channel or ruleset.channel,
                 mention=esc.mention,
             )
-            if analysis.learned is not None and all("learned:" in w for w in escalating_whys):
+            if _learned_only(escalating, state):
                 decision.learned_only = float(analysis.learned.escalate)
         if decision.language is None:
             decision.language = _language(text, earlier, ruleset.default_language)
@@ -770,6 +770,16 @@ def _customer_texts(history) -> list[str]:
         if getattr(entry, "role", None) == "customer" and getattr(entry, "type", "message") == "message":
             out.append(entry.text)
     return out
+
+
+def _learned_only(escalating: list[Rule], state: _State) -> bool:
+    """Whether the handoff rests on the learned head alone: without its intent, none of the rules that
+    escalated would fire (a keyword, the grammar or frustration next to it keeps the handoff firm)."""
+    learned = {name for name, s in state.analysis.intents.items() if s.learned}
+    if not learned:
+        return False
+    bare = replace(state, analysis=replace(state.analysis, intents={n: s for n, s in state.analysis.intents.items() if n not in learned}))
+    return not any(_check(rule.when, rule.match, bare)[0] for rule in escalating)
 
 
 def _check(trig: Triggers, match: str, state: _State) -> tuple[bool, str]:

@@ -93,3 +93,22 @@ def test_without_claude_the_offline_decision_stands(demo_rules, kb):
     offline = build_agent(config.load(dotenv=False, anthropic_api_key=""), kb, demo_rules)
     reply = ask(offline, BORDERLINE)
     assert reply.escalation is not None and reply.escalation.rule == "human-request"
+
+
+def test_a_rule_that_also_holds_by_keyword_is_not_put_to_the_model(fake, claude_agent, tmp_path):
+    """The same rule fires by the learned intent and by a store keyword: the keyword alone would hand
+    over, so the handoff is firm and Claude is not asked."""
+    from tests.agent_rules.helpers import write_rules
+
+    rules = RuleEngine(write_rules(tmp_path, """
+        [[rules]]
+        name = "person"
+        when = { intent = "human_request", keywords = ["anybody"] }
+        [rules.then]
+        escalate = true
+    """))
+    decision = rules.evaluate(BORDERLINE, RuleContext())
+    assert decision.escalation is not None and "learned" in decision.escalation.reason
+    assert decision.learned_only is None
+    reply = ask(claude_agent(rules=rules), BORDERLINE)
+    assert reply.escalation is not None and fake.requests == []

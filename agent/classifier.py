@@ -92,9 +92,11 @@ def char_features(texts: list[str], dim: int = CHAR_DIM) -> np.ndarray:
     return out / np.clip(norms, 1e-12, None)
 
 
-def features(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-    """The head's input: [embedding | char n-grams], one row per text (a bias column is added in the head)."""
-    return np.hstack([embeddings.astype(np.float32), CHAR_WEIGHT * char_features(texts)])
+def features(texts: list[str], embeddings: np.ndarray, chars: np.ndarray | None = None) -> np.ndarray:
+    """The head's input: [embedding | char n-grams], one row per text (a bias column is added in the head).
+    ``chars``: the weighted char block when already computed (the gate reads it first)."""
+    chars = CHAR_WEIGHT * char_features(texts) if chars is None else chars
+    return np.hstack([embeddings.astype(np.float32), chars])
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -181,8 +183,7 @@ class IntentHead:
         return self._embedder
 
     def probabilities(self, texts: list[str], chars: np.ndarray | None = None) -> np.ndarray:
-        chars = CHAR_WEIGHT * char_features(list(texts)) if chars is None else chars
-        x = np.hstack([self.embedder.embed(list(texts)).astype(np.float32), chars])
+        x = features(list(texts), self.embedder.embed(list(texts)), chars)
         return softmax(x @ self.w + self.b)
 
     def predict(self, text: str) -> Prediction:

@@ -450,7 +450,7 @@ class IntentClassifier:
         if all(self._negated(tokens, hits, s, window=2) for s, _ in spans):
             return 0.0, ""
         own_purchase = bool(self._spans(hits, "purchase")) or bool(re.search(r"\b(order|pedido|bestellung|commande)\s*\d", " ".join(tokens)))
-        policy = self._spans(hits, "policy_question")
+        policy = self._spans(hits, "policy_question") or self._spans(hits, "pre_sale")
         if self._spans(hits, "conditional_purchase"):
             # "si compro el plugin y no funciona, ¿me devuelven el dinero?" asks about the policy
             own_purchase, policy = False, True
@@ -553,13 +553,13 @@ class IntentClassifier:
 
     _QUALIFIERS = {"free", "friendly", "proof", "protection", "safe", "policy", "policies", "prevention", "awareness"}
     # "an e-book on avoiding fraud": the threat word is a topic, not an accusation.
-    _TOPIC_OF = {"avoid", "avoiding", "prevent", "preventing", "spot", "spotting", "detect", "detecting", "about", "on", "against",
-                 "fight", "fighting", "handle", "handling", "evitar", "sobre", "vermeiden", "eviter", "evitare"}
+    _TOPIC_OF = _MANAGING | {"spot", "spotting", "detect", "detecting", "about", "on", "against", "evitar", "sobre", "vermeiden",
+                             "eviter", "evitare"}
 
     def _threats(self, tokens, hits):
         """Threat words, except as a qualifier ("scam-free checkout", "chargeback policy") or in a worry
         before buying ("is this a scam site? just checking before I buy")."""
-        if any(p in " ".join(tokens) for p in self._PRE_SALE) and not self._spans(hits, "purchase"):
+        if self._spans(hits, "pre_sale") and not self._spans(hits, "purchase"):
             return []
         return [
             s
@@ -573,8 +573,6 @@ class IntentClassifier:
         "ustedes", "servicio", "tienda", "empresa", "ihr", "euer", "eure", "laden", "firma", "vous", "votre",
         "boutique", "voces", "loja", "atendimento", "bot", "chatbot",
     }
-
-    _PRE_SALE = ("before i buy", "before buying", "before i purchase", "before i order", "never heard of you")
 
     def _complaint(self, tokens, hits):
         threats = self._threats(tokens, hits)

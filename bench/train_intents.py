@@ -230,12 +230,13 @@ def main(argv=None) -> int:
     # closest to a store's traffic; the intent_training*.csv files are hard cases by design (a third of
     # them in languages with a dozen examples each) and would push the threshold up for everyone.
     select = np.array([r["source"].startswith("escalation_") for r in own])
+    selected = [r for r, m in zip(own, select, strict=True) if m]
     for t in (0.8, 0.7, 0.6, 0.5, 0.4, 0.3):
-        ps, rs, *_ = prf(expected[select], combine([r for r, m in zip(own, select, strict=True) if m], oof[select], t))
+        ps, rs, *_ = prf(expected[select], combine(selected, oof[select], t))
         print(f"t={t:.2f} on the evaluation-style messages ({int(select.sum())}): grammar OR head P {ps:.3f} R {rs:.3f}")
     chosen = 0.5
     for t in np.arange(0.95, 0.19, -0.05):
-        pc, *_ = prf(expected[select], combine([r for r, m in zip(own, select, strict=True) if m], oof[select], float(t)))
+        pc, *_ = prf(expected[select], combine(selected, oof[select], float(t)))
         if pc >= args.min_precision:
             chosen = round(float(t), 2)
     print(f"chosen threshold {chosen} (lowest with out-of-fold precision >= {args.min_precision} on the evaluation-style messages)")
@@ -243,18 +244,17 @@ def main(argv=None) -> int:
     full = combine(own, oof, chosen)
     _, r_full, *_ = prf(expected, full)
     gate_t = 0.0
+    asked = np.array([not r["grammar"]["escalates"] and not r["grammar"]["veto"] and applies(r["text"]) for r in own])
     for g in (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3):
         gated = combine(own, np.where(gate_oof < g, 0.0, oof), chosen)
         pg, rg, *_ = prf(expected, gated)
-        asked = np.array([not r["grammar"]["escalates"] and not r["grammar"]["veto"] and applies(r["text"]) for r in own])
         skipped = float((asked & (gate_oof < g)).sum() / max(asked.sum(), 1))
         print(f"gate {g:.2f}: P {pg:.3f} R {rg:.3f} (without the gate R {r_full:.3f}); embedding skipped for {skipped:.0%} of the messages the head is asked about")
         if r_full - rg <= args.gate_recall_loss:
             gate_t = g
     print(f"chosen gate threshold {gate_t} (highest losing at most {args.gate_recall_loss} recall out of fold)")
     if args.errors:
-        got = combine(own, oof, chosen)
-        for i in np.flatnonzero(got != expected):
+        for i in np.flatnonzero(full != expected):
             print(f"  {'FN' if expected[i] else 'FP'} p={oof[i]:.2f} [{own[i]['source']}] {own[i]['text']!r}")
     if args.cv_only:
         return 0

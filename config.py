@@ -7,6 +7,7 @@ lists them all. Nothing else in the code base reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,6 +20,21 @@ class ConfigError(Exception):
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration written the Baton way: ``90s``, ``10m``, ``2h``, ``7d``.
+
+    Raises ValueError with a message that shows the accepted forms.
+    """
+    match = _DURATION.match(str(text).lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration; write it like 90s, 10m, 2h or 7d")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,9 @@ class Settings:
     def index_dir(self) -> str:
         return str(Path(self.data_dir) / "index")
 
+
+# Settings fields written as durations ("90s", "10m", "2h", "7d") in the environment; stored as seconds.
+DURATIONS: frozenset[str] = frozenset()
 
 # Environment variable → Settings field.
 ENV = {
@@ -138,6 +157,11 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
                 values[name] = float(raw)
             except ValueError:
                 raise ConfigError(f"{var} must be a number, got {raw!r}") from None
+        elif name in DURATIONS:
+            try:
+                values[name] = parse_duration(raw)
+            except ValueError as err:
+                raise ConfigError(f"{var}: {err}") from None
         elif types[name] in ("bool", bool):
             values[name] = _bool(raw)
         else:

@@ -43,7 +43,8 @@ def test_claude_saying_no_lets_the_ai_answer(fake, claude_agent, demo_rules):
 
     assert reply.escalation is None
     assert reply.meta["brain"] == "claude"
-    assert reply.meta["overruled"] == "human-request"
+    # Outside business hours the demo's after-hours rule fires on the same intent and is overruled too.
+    assert "human-request" in reply.meta["overruled"].split(",")
     check, answer = fake.requests
     assert check["tool_choice"] == {"type": "tool", "name": "decide_handoff"}
     assert BORDERLINE in check["messages"][0]["content"]  # the shopper's words, framed as data

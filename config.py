@@ -80,6 +80,9 @@ class Settings:
     note_prefix: str = "note:"  # thread replies starting with this stay internal
     public_url: str = ""  # where shoppers reach the widget (used in Slack links)
     secret_key: str = ""
+    # Identity verification: the store's server signs its logged-in user's id with this secret
+    # (hex HMAC-SHA256 of the id); a conversation created with a right signature is verified.
+    identity_secret: str = ""
 
     @property
     def slack_enabled(self) -> bool:
@@ -130,6 +133,7 @@ ENV = {
     "BATON_NOTE_PREFIX": "note_prefix",
     "BATON_PUBLIC_URL": "public_url",
     "SECRET_KEY": "secret_key",
+    "BATON_IDENTITY_SECRET": "identity_secret",
 }
 
 

@@ -50,7 +50,8 @@ def why(conv: Conversation, escalation: dict | None = None) -> str:
 
 def _customer(conv: Conversation) -> str:
     email = conv.customer.get("email") or ""
-    return escape(conv.customer_name) + "\n" + (escape(email) if email else "_" + m.NO_EMAIL + "_")
+    identity = m.IDENTITY_VERIFIED if conv.verified else "_" + m.IDENTITY_UNVERIFIED + "_"
+    return escape(conv.customer_name) + "\n" + (escape(email) if email else "_" + m.NO_EMAIL + "_") + "\n" + identity
 
 
 def _page(conv: Conversation) -> str:

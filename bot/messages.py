@@ -49,6 +49,8 @@ CARD_ACTION_RESULTS = "*Action results:*\n{results}"
 CARD_HOW_TO = "Reply in this thread to answer the shopper. Start with `{note_prefix}` for an internal note."
 NO_PAGE = "unknown"
 NO_EMAIL = "no email given"
+IDENTITY_VERIFIED = ":white_check_mark: verified by the store"
+IDENTITY_UNVERIFIED = "unverified"
 
 BUTTON_TAKE_OVER = "Take over"
 BUTTON_HAND_BACK = "Hand back to AI"

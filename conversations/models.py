@@ -130,7 +130,7 @@ class Conversation:
     id: str
     number: int
     state: State
-    customer: dict = field(default_factory=dict)  # {name, email, tags, verified}
+    customer: dict = field(default_factory=dict)  # {name, email, tags, verified, user_id}
     page_url: str = ""
     created_at: float = 0.0
     updated_at: float = 0.0
@@ -157,6 +157,11 @@ class Conversation:
             tags=json.loads(d.get("tags") or "[]"),
             ai_failures=int(d.get("ai_failures") or 0),
         )
+
+    @property
+    def verified(self) -> bool:
+        """The store's server vouched for this customer (identity verification, webhook/identity.py)."""
+        return self.customer.get("verified") is True and bool(self.customer.get("user_id"))
 
     @property
     def customer_name(self) -> str:

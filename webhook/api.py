@@ -19,6 +19,7 @@ from flask_limiter.util import get_remote_address
 
 from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
 from conversations.models import REVISIONS, current, latest_revisions, revise
+from webhook.identity import IdentityInvalid, verify_user
 from webhook.render import public_entry
 
 log = logging.getLogger(__name__)
@@ -96,14 +97,23 @@ def register_api(app: Flask, baton) -> None:
         except NotFound:
             raise ApiError(404, "not_found", "No such conversation.") from None
 
-    def optional_str(data: dict, key: str, limit: int) -> str:
+    def optional_str(data: dict, key: str, limit: int, prefix: str = "") -> str:
         value = data.get(key) or ""
         if not isinstance(value, str):
-            raise ApiError(422, "invalid", f"'{key}' must be a string.")
+            raise ApiError(422, "invalid", f"'{prefix}{key}' must be a string.")
         value = value.strip()
         if len(value) > limit:
-            raise ApiError(422, "invalid", f"'{key}' is longer than {limit} characters.")
+            raise ApiError(422, "invalid", f"'{prefix}{key}' is longer than {limit} characters.")
         return value
+
+    def customer_fields(raw: dict, prefix: str = "") -> dict:
+        """``name`` and ``email`` as one line of plain text each (empty ones left out)."""
+        # One line of plain text: a name with line breaks could forge fields on the team's Slack card.
+        name = "".join(ch for ch in " ".join(optional_str(raw, "name", MAX_NAME, prefix).split()) if ch.isprintable())
+        email = optional_str(raw, "email", MAX_EMAIL, prefix)
+        if email and not EMAIL_RE.match(email):
+            raise ApiError(422, "invalid", "That email address doesn't look right.")
+        return {k: v for k, v in {"name": name, "email": email}.items() if v}
 
     @app.post(PREFIX)
     @limiter.limit(settings.rate_limit_create)
@@ -112,12 +122,17 @@ def register_api(app: Flask, baton) -> None:
         raw_customer = data.get("customer") or {}
         if not isinstance(raw_customer, dict):
             raise ApiError(422, "invalid", "'customer' must be an object with optional 'name' and 'email'.")
-        # One line of plain text: a name with line breaks could forge fields on the team's Slack card.
-        name = "".join(ch for ch in " ".join(optional_str(raw_customer, "name", MAX_NAME).split()) if ch.isprintable())
-        customer = {"name": name, "email": optional_str(raw_customer, "email", MAX_EMAIL)}
-        if customer["email"] and not EMAIL_RE.match(customer["email"]):
-            raise ApiError(422, "invalid", "That email address doesn't look right.")
-        customer = {k: v for k, v in customer.items() if v}
+        customer = customer_fields(raw_customer)
+        if data.get("user") is not None:
+            # Checked before anything is stored: a wrong hash creates nothing and uses no number.
+            try:
+                user_id = verify_user(data["user"], settings.identity_secret)
+            except IdentityInvalid as err:
+                raise ApiError(403, "identity_invalid", str(err)) from None
+            user = customer_fields(data["user"], prefix="user.")
+            # The store vouches for its user's name and e-mail; a typed e-mail is never mixed in.
+            customer = {"name": user.get("name") or customer.get("name", ""), "email": user.get("email", ""), "verified": True, "user_id": user_id}
+            customer = {k: v for k, v in customer.items() if v}
         page_url = optional_str(data, "page_url", MAX_URL)
         conv, token = store.create(customer=customer, page_url=page_url)
         return jsonify(id=conv.id, token=token, number=conv.number), 201
@@ -169,7 +184,8 @@ def register_api(app: Flask, baton) -> None:
         conv = authed(conv_id)
         # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
         entries = [public_entry(e) for e in current(store.entries(conv_id, public_only=True))]
-        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, entries=entries)
+        customer = {"name": conv.customer.get("name", ""), "email": conv.customer.get("email", ""), "verified": conv.verified}
+        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, entries=entries)
 
     @app.get(f"{PREFIX}/<conv_id>/events")
     def events(conv_id: str):

@@ -29,7 +29,8 @@ def test_shopper_starts_a_conversation_and_gets_a_secret_token(client):
     assert a["number"] + 1 == b["number"]
     assert len(a["token"]) >= 40 and a["token"] != b["token"]
     got = client.get(f"/api/v1/conversations/{a['id']}", headers=auth(a)).get_json()
-    assert got == {"id": a["id"], "number": a["number"], "state": "ai", "entries": []}
+    customer = {"name": "Ada", "email": "ada@example.com", "verified": False}
+    assert got == {"id": a["id"], "number": a["number"], "state": "ai", "customer": customer, "entries": []}
 
 
 def test_posting_the_same_client_id_twice_stores_one_message(client, app):

@@ -54,6 +54,25 @@ def _customer(conv: Conversation) -> str:
     return escape(conv.customer_name) + "\n" + (escape(email) if email else "_" + m.NO_EMAIL + "_") + "\n" + identity
 
 
+def locale(conv: Conversation) -> str:
+    """The shopper's language or locale as the widget reported it ("" when unknown)."""
+    raw = conv.customer.get("locale") or conv.customer.get("language") or getattr(conv, "locale", "") or ""
+    return str(raw)
+
+
+def assignee(conv: Conversation) -> str:
+    """Who holds the conversation, as a Slack mention (ids only: a stored value that is not an id is shown as text)."""
+    if not conv.assignee:
+        return m.NOBODY
+    return f"<@{conv.assignee}>" if re.fullmatch(r"[UW][A-Z0-9]{2,}", conv.assignee) else escape(conv.assignee)
+
+
+def _history(earlier: int) -> str:
+    if earlier <= 0:
+        return m.FIRST_CONVERSATION
+    return (m.EARLIER_ONE if earlier == 1 else m.EARLIER_MANY).format(count=earlier)
+
+
 def _page(conv: Conversation) -> str:
     if not conv.page_url:
         return m.NO_PAGE
@@ -116,8 +135,11 @@ def buttons(conv: Conversation) -> list[dict]:
     return out
 
 
-def parent_card(conv: Conversation, *, note_prefix: str = "note:") -> dict:
-    """The thread's parent message: ``{"text": fallback, "blocks": [...]}`` for chat.postMessage/update."""
+def parent_card(conv: Conversation, *, note_prefix: str = "note:", earlier: int = 0) -> dict:
+    """The thread's parent message: ``{"text": fallback, "blocks": [...]}`` for chat.postMessage/update.
+
+    ``earlier``: how many conversations the same customer started before this one.
+    """
     esc = conv.escalation or {}
     reason = why(conv)
     ping = mention(esc.get("mention"))
@@ -131,6 +153,9 @@ def parent_card(conv: Conversation, *, note_prefix: str = "note:") -> dict:
                 {"type": "mrkdwn", "text": truncate(m.CARD_PAGE.format(page=_page(conv)), FIELD_MAX)},
                 {"type": "mrkdwn", "text": m.CARD_PRIORITY.format(priority=m.PRIORITY_LABELS.get(priority, escape(priority)))},
                 {"type": "mrkdwn", "text": m.CARD_STATE.format(state=state_label(conv.state))},
+                {"type": "mrkdwn", "text": m.CARD_ASSIGNEE.format(assignee=assignee(conv))},
+                {"type": "mrkdwn", "text": m.CARD_LOCALE.format(locale=escape(truncate(locale(conv), 40)) or m.UNKNOWN)},
+                {"type": "mrkdwn", "text": m.CARD_HISTORY.format(history=_history(earlier))},
             ],
         },
     ]
@@ -148,7 +173,8 @@ def parent_card(conv: Conversation, *, note_prefix: str = "note:") -> dict:
     if actions:
         blocks.append({"type": "actions", "block_id": "baton_card_actions", "elements": actions})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": m.CARD_HOW_TO.format(note_prefix=escape(note_prefix))}]})
-    fallback = m.CARD_FALLBACK.format(number=conv.number, customer=escape(conv.customer_name), why=reason or state_label(conv.state))
+    template = m.CARD_FALLBACK if esc or str(conv.state) != "ai" else m.CARD_FALLBACK_WATCHED
+    fallback = template.format(number=conv.number, customer=escape(conv.customer_name), why=reason or state_label(conv.state))
     return {"text": truncate(f"{ping} {fallback}" if ping else fallback, SECTION_TEXT_MAX), "blocks": blocks}
 
 

@@ -62,9 +62,9 @@ def _refused(conv: Conversation, event: Event, err: InvalidTransition) -> str:
     return text.format(number=conv.number)
 
 
-def _apply(deps: Deps, conv: Conversation, event: Event, actor: str) -> tuple[bool, str]:
+def _apply(deps: Deps, conv: Conversation, event: Event, actor: str, assignee: str = "") -> tuple[bool, str]:
     try:
-        deps.store.transition(conv.id, event, actor=actor, meta={"via": "slack"})
+        deps.store.transition(conv.id, event, actor=actor, meta={"via": "slack"}, assignee=assignee)
     except InvalidTransition as err:
         deps.enqueue_mirror(conv.id)  # the card may be stale: let the mirror re-render it
         return False, _refused(conv, event, err)
@@ -74,7 +74,7 @@ def _apply(deps: Deps, conv: Conversation, event: Event, actor: str) -> tuple[bo
     return True, {Event.HAND_BACK: m.HANDED_BACK, Event.TAKE_OVER: m.TOOK_OVER, Event.CLOSE: m.CLOSED}[event].format(**values)
 
 
-def hand_back(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
+def hand_back(deps: Deps, conv: Conversation, actor: str, user: str = "") -> tuple[bool, str]:
     """Return the conversation to the AI; if the shopper asked something nobody answered, the AI answers it."""
     done, text = _apply(deps, conv, Event.HAND_BACK, actor)
     if done:
@@ -84,12 +84,57 @@ def hand_back(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
     return done, text
 
 
-def take_over(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
-    return _apply(deps, conv, Event.TAKE_OVER, actor)
+def take_over(deps: Deps, conv: Conversation, actor: str, user: str = "") -> tuple[bool, str]:
+    """``user`` (the clicking member's Slack id) becomes the assignee. When someone already holds the
+    conversation, the answer names them; a conversation with a person but held by nobody is claimed."""
+    if not user:
+        return _apply(deps, conv, Event.TAKE_OVER, actor)
+    result = assign(deps, conv, user, actor)
+    values = {"number": conv.number, "customer": escape(conv.customer_name), "note_prefix": getattr(deps.settings, "note_prefix", "note:")}
+    if result.holder == user:
+        return True, (m.TOOK_OVER if result.changed else m.ALREADY_YOURS).format(**values)
+    if result.holder:
+        return False, m.HELD_BY.format(holder=f"<@{result.holder}>", **values)
+    return False, _refused(conv, Event.TAKE_OVER, InvalidTransition(Event.TAKE_OVER.value, str(result.state)))
 
 
-def close(deps: Deps, conv: Conversation, actor: str) -> tuple[bool, str]:
+def close(deps: Deps, conv: Conversation, actor: str, user: str = "") -> tuple[bool, str]:
     return _apply(deps, conv, Event.CLOSE, actor)
+
+
+@dataclass
+class Assignment:
+    holder: str  # who holds the conversation now ("" when nobody does, e.g. it is closed)
+    changed: bool  # whether this call changed the state or the assignee (the card needs a re-render)
+    state: State
+
+
+def assign(deps: Deps, conv: Conversation, user: str, actor: str, *, reopen: bool = False) -> Assignment:
+    """Give the conversation to ``user`` (a Slack user id) unless someone else holds it.
+
+    From ``ai`` or ``waiting`` this is the TAKE_OVER transition with ``user`` as assignee (one atomic
+    step, so of two members clicking at once exactly one gets it); from ``human`` held by nobody it
+    claims it; ``reopen``: a closed conversation is reopened first (a reply in its thread). Asks for a
+    mirror run when anything changed. Used by "Take over", thread replies and sent drafts.
+    """
+    store = deps.store
+    changed = False
+    try:
+        if reopen and conv.state == State.CLOSED:
+            store.transition(conv.id, Event.REOPEN, actor=actor, meta={"via": "slack"})
+            changed = True
+        store.transition(conv.id, Event.TAKE_OVER, actor=actor, meta={"via": "slack"}, assignee=user)
+        changed = True
+    except InvalidTransition:
+        pass  # already with a person (or closed): see who holds it
+    claimed, holder = store.claim(conv.id, user)
+    now = store.get(conv.id)
+    if claimed and not changed and conv.assignee != user:
+        changed = True
+    if changed:
+        deps.enqueue_mirror(conv.id)
+        log.info("conversation assigned to a team member in Slack", extra={"conversation": conv.id, "slack_user": user})
+    return Assignment(holder=now.assignee, changed=changed, state=now.state)
 
 
 def unanswered_question(store: ConversationStore, conv_id: str) -> str | None:

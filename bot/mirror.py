@@ -4,7 +4,8 @@ Idempotent and resumable. Under a per-conversation lock it
   1. posts the parent card once the conversation has escalated (and records the thread),
   2. posts every entry after the ``slack`` cursor into the thread, in order, moving the cursor
      after each successful post (a crash or a retry resumes where it stopped: nothing twice),
-  3. re-renders the parent card when the state differs from the one it last showed.
+  3. re-renders the parent card whenever anything it shows changed (state, priority, reason,
+     assignee, customer …): it keeps a fingerprint of the card it last sent and compares.
 Entries typed in Slack (``meta.source == "slack"``) are skipped: they are already in the thread.
 
 Errors: rate limits, Slack outages and network errors raise (``SlackRateLimited`` /
@@ -14,6 +15,8 @@ token) is logged once, with the conversation id and Slack's error code, and the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
@@ -28,7 +31,7 @@ from conversations.models import Conversation
 log = logging.getLogger(__name__)
 
 CURSOR = "slack"  # store.cursor(conv_id, CURSOR): the last entry mirrored into the thread
-CARD = "slack_card"  # store.cursor(conv_id, CARD): the state the parent card last showed
+CARD = "slack_card"  # store.cursor(conv_id, CARD): the fingerprint of the card last sent
 LOCK_SECONDS = 60  # the lock's time-to-live; each Slack call renews it, so a long run keeps it
 LOCK_WAIT_SECONDS = 60  # how long a second run waits for the first before failing (RQ retries it)
 
@@ -77,17 +80,16 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     """``renew()`` restarts the lock's time-to-live before each post: a run that outlasted it would let
     a second run read the same cursor and post the same lines (it raises if the lock was lost)."""
     result = MirrorResult()
-    note_prefix = getattr(settings, "note_prefix", "note:")
     if not conv.slack_ts:
         channel = (conv.escalation or {}).get("channel") or settings.slack_inbox_channel
         if not channel:
             raise SlackNotConfigured(messages.NO_CHANNEL)
-        card = blocks.parent_card(conv, note_prefix=note_prefix)
+        card = render_card(store, conv, settings)
         renew()
         response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **card)
         # The answer names the channel by id even when we posted to "#name"; events carry ids.
         store.set_thread(conv.id, response["channel"], response["ts"])
-        store.set_cursor(conv.id, CARD, str(conv.state))
+        store.set_cursor(conv.id, CARD, fingerprint(card))
         conv = store.get(conv.id)
         result.card = "posted"
         try:
@@ -116,10 +118,19 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
         store.set_cursor(conv.id, CURSOR, entry.id)
 
     conv = store.get(conv.id)
-    if store.cursor(conv.id, CARD) != str(conv.state):
-        card = blocks.parent_card(conv, note_prefix=note_prefix)
+    card = render_card(store, conv, settings)
+    if store.cursor(conv.id, CARD) != fingerprint(card):
         renew()
         call(client, "chat_update", channel=conv.slack_channel, ts=conv.slack_ts, **card)
-        store.set_cursor(conv.id, CARD, str(conv.state))
+        store.set_cursor(conv.id, CARD, fingerprint(card))
         result.card = result.card or "updated"
     return result
+
+
+def render_card(store: ConversationStore, conv: Conversation, settings) -> dict:
+    return blocks.parent_card(conv, note_prefix=getattr(settings, "note_prefix", "note:"), earlier=store.earlier_conversations(conv))
+
+
+def fingerprint(card: dict) -> str:
+    """A short digest of a rendered card: equal digests, nothing on the card changed."""
+    return hashlib.sha256(json.dumps(card, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]

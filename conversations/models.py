@@ -139,6 +139,7 @@ class Conversation:
     escalation: dict = field(default_factory=dict)  # the latest Escalation, as a dict
     tags: list = field(default_factory=list)
     ai_failures: int = 0  # AI turns in a row that could not answer
+    assignee: str = ""  # the team member holding the conversation (a Slack user id), "" when nobody does
 
     @classmethod
     def from_hash(cls, data: dict) -> Conversation:
@@ -156,6 +157,7 @@ class Conversation:
             escalation=json.loads(d.get("escalation") or "{}"),
             tags=json.loads(d.get("tags") or "[]"),
             ai_failures=int(d.get("ai_failures") or 0),
+            assignee=d.get("assignee", ""),
         )
 
     @property

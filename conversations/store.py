@@ -10,6 +10,8 @@ Keys (hash-tagged per conversation so a cluster keeps them together):
     baton:recent           sorted set: id by last update (listing, digests)
     baton:open             sorted set: ids not closed, by last update (inbox lists, idle close)
     baton:seq              counter for conversation numbers (first is 1001)
+    baton:customer:<hash>  sorted set: a customer's conversation ids by creation time (key: sha256 of
+                           the verified identity, else of the e-mail), for "earlier conversations"
 Live fan-out: every append publishes ``<id> <entry id>`` on the ``baton:live`` channel.
 """
 
@@ -55,25 +57,54 @@ redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
 return {id, 1}
 """
 
-# KEYS: conv hash, log. ARGV: to state, now, n allowed states, allowed…, then field/value pairs.
-# Moves the state and logs the event atomically; returns {1, entry id} or {0, current state}.
+# KEYS: conv hash, log. ARGV: to state, now, set assignee ('1' or ''), assignee, n allowed states,
+# allowed…, then field/value pairs. Moves the state (and the assignee with it) and logs the event
+# atomically; returns {1, entry id} or {0, current state}.
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND') end
-local n = tonumber(ARGV[3])
+local n = tonumber(ARGV[5])
 local ok = false
-for i = 4, 3 + n do if ARGV[i] == state then ok = true end end
+for i = 6, 5 + n do if ARGV[i] == state then ok = true end end
 if not ok then return {0, state} end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'assignee', ARGV[4]) end
 local fields = {}
-for i = 4 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 6 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 return {1, id}
 """
 
+# KEYS: conv hash. ARGV: user, required state. Makes ``user`` the assignee if nobody holds the
+# conversation and it is in the required state; returns {1, user} or {0, current holder or ''}.
+_CLAIM = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return redis.error_reply('NOTFOUND') end
+local holder = redis.call('HGET', KEYS[1], 'assignee') or ''
+if holder == ARGV[1] then return {1, holder} end
+if holder ~= '' or state ~= ARGV[2] then return {0, holder} end
+redis.call('HSET', KEYS[1], 'assignee', ARGV[1])
+return {1, ARGV[1]}
+"""
+
+# Events after which nobody holds the conversation any more.
+_RELEASES = frozenset({Event.HAND_BACK, Event.CLOSE, Event.REOPEN})
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def customer_key(customer: dict) -> str:
+    """The index key of a customer's conversations: by verified identity, else by e-mail ("" if neither).
+    Hashed, so the key names carry no personal data."""
+    if customer.get("verified") is True and customer.get("user_id"):
+        ident = "user:" + str(customer["user_id"])
+    elif customer.get("email"):
+        ident = "email:" + str(customer["email"]).strip().lower()
+    else:
+        return ""
+    return "baton:customer:" + hashlib.sha256(ident.encode()).hexdigest()[:32]
 
 
 class ConversationStore:
@@ -84,6 +115,7 @@ class ConversationStore:
         self.max_chars = max_chars
         self._append = client.register_script(_APPEND)
         self._transition = client.register_script(_TRANSITION)
+        self._claim = client.register_script(_CLAIM)
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> ConversationStore:
@@ -116,6 +148,9 @@ class ConversationStore:
         pipe.hset("baton:numbers", str(number), conv_id)
         pipe.zadd("baton:recent", {conv_id: now})
         pipe.zadd("baton:open", {conv_id: now})
+        key = customer_key(customer or {})
+        if key:
+            pipe.zadd(key, {conv_id: now})
         pipe.execute()
         return self.get(conv_id), token
 
@@ -156,6 +191,29 @@ class ConversationStore:
         """Set plain attributes (escalation, tags, customer, ai_failures …); JSON for non-scalars."""
         mapping = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in values.items()}
         self.r.hset(self._k(conv_id, "conv"), mapping=mapping)
+        if isinstance(values.get("customer"), dict):
+            key = customer_key(values["customer"])
+            if key:
+                created = self.r.hget(self._k(conv_id, "conv"), "created_at")
+                self.r.zadd(key, {conv_id: float(created or time.time())})
+
+    def earlier_conversations(self, conv: Conversation) -> int:
+        """How many conversations the same customer (verified identity, else e-mail) started before this one."""
+        key = customer_key(conv.customer)
+        if not key:
+            return 0
+        return max(int(self.r.zcount(key, "-inf", f"({conv.created_at}")), 0)
+
+    def claim(self, conv_id: str, user: str, state: State = State.HUMAN) -> tuple[bool, str]:
+        """Make ``user`` (a Slack user id) the assignee if nobody holds the conversation and it is in
+        ``state``. Returns (whether ``user`` holds it now, the holder: ``user``, someone else or "")."""
+        try:
+            ok, holder = self._claim(keys=[self._k(conv_id, "conv")], args=[user, state.value])
+        except redis.ResponseError as err:
+            if "NOTFOUND" in str(err):
+                raise NotFound("no such conversation") from None
+            raise
+        return bool(ok), holder.decode() if isinstance(holder, bytes) else str(holder or "")
 
     def add_tags(self, conv_id: str, tags: Iterable[str]) -> None:
         conv = self.get(conv_id)
@@ -232,8 +290,14 @@ class ConversationStore:
             self._touch(conv_id, entry_id)
         return entry_id, bool(created)
 
-    def transition(self, conv_id: str, event: Event, *, actor: str = "", meta: dict | None = None, text: str | None = None) -> str:
-        """Apply ``event``; logs an announcement entry and returns its id. Raises InvalidTransition."""
+    def transition(
+        self, conv_id: str, event: Event, *, actor: str = "", meta: dict | None = None, text: str | None = None, assignee: str = ""
+    ) -> str:
+        """Apply ``event``; logs an announcement entry and returns its id. Raises InvalidTransition.
+
+        ``assignee``: for TAKE_OVER, who holds the conversation from now on (a Slack user id), set in
+        the same atomic step. Handing back, closing and reopening release it.
+        """
         allowed, target = TRANSITIONS[event]
         announcement = text if text is not None else ANNOUNCEMENTS[event].format(actor=actor or "Someone")
         fields = Entry.fields(
@@ -241,9 +305,11 @@ class ConversationStore:
             role="system",
             text=announcement,
             author={"name": actor} if actor else {},
-            meta={"event": event.value, "from_to": target.value, **(meta or {})},
+            meta={"event": event.value, "from_to": target.value, **({"assignee": assignee} if assignee else {}), **(meta or {})},
         )
-        args: list = [target.value, time.time(), len(allowed), *sorted(s.value for s in allowed)]
+        sets_assignee = event in _RELEASES or (event == Event.TAKE_OVER and bool(assignee))
+        args: list = [target.value, time.time(), "1" if sets_assignee else "", assignee if event == Event.TAKE_OVER else "",
+                      len(allowed), *sorted(s.value for s in allowed)]
         for k, v in fields.items():
             args += [k, v]
         try:

@@ -6,13 +6,13 @@ import pytest
 
 from bot import messages
 from conversations import Event, State
-from tests.bot.conftest import ALICE, INBOX
+from tests.bot.conftest import ALICE, BOB, INBOX
 from tests.fakes.slack_api import BOT_USER_ID, RESPONSE_URL
 
 
-def click(bot, events, slack, thread, action_id: str, value: str | None = None):
+def click(bot, events, slack, thread, action_id: str, value: str | None = None, user: str = ALICE):
     response = bot.send(events.block_action(
-        action_id, thread.id if value is None else value, user=ALICE, channel=thread.slack_channel,
+        action_id, thread.id if value is None else value, user=user, channel=thread.slack_channel,
         message_ts=thread.slack_ts, response_url=slack.response_url("click"),
     ))
     assert response.status_code == 200
@@ -47,12 +47,36 @@ def test_card_button_changes_state_and_the_thread_and_card_follow(bot, events, s
 
 
 def test_second_take_over_click_is_explained_not_repeated(bot, events, slack, store, thread):
-    """Two people click "Take over": the second learns it is taken; one take-over in the log."""
+    """Two people click "Take over": the second is told, privately, who has it; one take-over in the log."""
     click(bot, events, slack, thread, "baton_take_over")
+    answer = click(bot, events, slack, thread, "baton_take_over", user=BOB)
+
+    assert answer["text"] == messages.HELD_BY.format(holder=f"<@{ALICE}>", number=1001)
+    assert answer["response_type"] == "ephemeral"
+    assert store.get(thread.id).assignee == ALICE
+    assert [e.meta.get("event") for e in store.entries(thread.id)].count("take_over") == 1
+
+
+def test_take_over_makes_the_clicker_the_assignee_shown_on_the_card(bot, events, slack, store, thread):
+    """"Take over" records the clicking member and the card shows them as <@assignee>."""
     answer = click(bot, events, slack, thread, "baton_take_over")
 
-    assert answer["text"] == messages.ALREADY_HUMAN.format(number=1001)
-    assert [e.meta.get("event") for e in store.entries(thread.id)].count("take_over") == 1
+    assert store.get(thread.id).assignee == ALICE
+    fields = [f["text"] for b in slack.calls("chat.update")[-1].params["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
+    assert f"*Assignee*\n<@{ALICE}>" in fields
+    assert "You have #1001 now" in answer["text"]
+    again = click(bot, events, slack, thread, "baton_take_over")
+    assert again["text"] == messages.ALREADY_YOURS.format(number=1001, customer="Jane Doe")
+
+
+def test_hand_back_releases_the_assignee(bot, events, slack, store, thread):
+    """Once handed back to the AI nobody holds the conversation, and the card says so."""
+    click(bot, events, slack, thread, "baton_take_over")
+    click(bot, events, slack, thread, "baton_hand_back", user=BOB)
+
+    assert store.get(thread.id).assignee == ""
+    fields = [f["text"] for b in slack.calls("chat.update")[-1].params["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
+    assert f"*Assignee*\n{messages.NOBODY}" in fields
 
 
 def test_button_on_a_stale_card_refreshes_it(bot, events, slack, store, thread):

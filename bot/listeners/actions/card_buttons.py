@@ -25,8 +25,8 @@ def card_button(deps: Deps, operation):
         except NotFound:
             respond(text=m.UNKNOWN_CONVERSATION, response_type="ephemeral", replace_original=False)
             return
-        actor = deps.people.name(client, (body.get("user") or {}).get("id", ""))
-        _, reply = operation(deps, conv, actor)
+        user = (body.get("user") or {}).get("id", "")
+        _, reply = operation(deps, conv, deps.people.name(client, user), user)
         respond(text=reply, response_type="ephemeral", replace_original=False)
 
     return listener

@@ -13,12 +13,13 @@ import logging
 
 from slack_sdk import WebClient
 
+from bot import handoff
 from bot import messages as m
 from bot.errors import SlackCallFailed
 from bot.handoff import Deps
 from bot.mrkdwn import to_markdown
 from bot.webapi import call
-from conversations import Event, InvalidTransition, NotFound, State
+from conversations import NotFound
 from conversations.errors import Empty, TooLong
 from conversations.models import MESSAGE, NOTE, Conversation, Entry
 
@@ -103,11 +104,12 @@ def thread_reply(deps: Deps):
             if problem:
                 _tell(client, event, problem)
                 return
-            took_over = _take_over(deps, conv, author["name"])
+            # First the conversation becomes the team's (the AI can no longer append), then the reply.
+            # A member replying in a thread nobody holds becomes its assignee (the mirror then posts
+            # the "joined" line and re-renders the card).
+            handoff.assign(deps, conv, user, author["name"], reopen=True)
             if _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id):
                 deps.store.r.set(_delivered_key(channel, ts), conv.id, ex=DELIVERED_INDEX_SECONDS)
-            if took_over:
-                deps.enqueue_mirror(conv.id)  # the "joined" line in the thread and the card's new state
         deps.store.r.set(handled, 1, ex=HANDLED_SECONDS)
 
     return listener
@@ -119,23 +121,6 @@ def _problem(deps: Deps, text: str) -> str:
     if len(text) > deps.store.max_chars:
         return m.REPLY_TOO_LONG.format(limit=deps.store.max_chars)
     return ""
-
-
-def _take_over(deps: Deps, conv: Conversation, actor: str) -> bool:
-    """A reply means a person has the conversation now. A closed one is reopened first, so the
-    shopper (who may have left) still gets the reply and the AI stays silent. Returns whether
-    the state changed."""
-    changed = False
-    try:
-        if conv.state == State.CLOSED:
-            deps.store.transition(conv.id, Event.REOPEN, actor=actor, meta={"via": "slack"})
-            changed = True
-        if conv.state != State.HUMAN:
-            deps.store.transition(conv.id, Event.TAKE_OVER, actor=actor, meta={"via": "slack"})
-            changed = True
-    except InvalidTransition:
-        pass  # someone else moved it at the same moment; the reply is still delivered
-    return changed
 
 
 def _append(deps: Deps, client: WebClient, event: dict, conv: Conversation, **fields) -> bool:

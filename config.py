@@ -83,6 +83,10 @@ class Settings:
     # Identity verification: the store's server signs its logged-in user's id with this secret
     # (hex HMAC-SHA256 of the id); a conversation created with a right signature is verified.
     identity_secret: str = ""
+    # E-mail (optional: without BATON_SMTP_URL nothing is e-mailed).
+    smtp_url: str = ""  # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)
+    email_from: str = ""  # the address Baton's e-mails come from
+    email_after: float = 300.0  # seconds a team reply waits unseen before it is e-mailed (written 5m)
 
     @property
     def slack_enabled(self) -> bool:
@@ -98,7 +102,7 @@ class Settings:
 
 
 # Settings fields written as durations ("90s", "10m", "2h", "7d") in the environment; stored as seconds.
-DURATIONS: frozenset[str] = frozenset()
+DURATIONS: frozenset[str] = frozenset({"email_after"})
 
 # Environment variable → Settings field.
 ENV = {
@@ -134,6 +138,9 @@ ENV = {
     "BATON_PUBLIC_URL": "public_url",
     "SECRET_KEY": "secret_key",
     "BATON_IDENTITY_SECRET": "identity_secret",
+    "BATON_SMTP_URL": "smtp_url",
+    "BATON_EMAIL_FROM": "email_from",
+    "BATON_EMAIL_AFTER": "email_after",
 }
 
 
@@ -151,7 +158,12 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
         raw = env.get(var)
         if raw is None or raw == "":
             continue
-        if types[name] in ("int", int):
+        if name in DURATIONS:
+            try:
+                values[name] = parse_duration(raw)
+            except ValueError as err:
+                raise ConfigError(f"{var}: {err}") from None
+        elif types[name] in ("int", int):
             try:
                 values[name] = int(raw)
             except ValueError:
@@ -161,11 +173,6 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
                 values[name] = float(raw)
             except ValueError:
                 raise ConfigError(f"{var} must be a number, got {raw!r}") from None
-        elif name in DURATIONS:
-            try:
-                values[name] = parse_duration(raw)
-            except ValueError as err:
-                raise ConfigError(f"{var}: {err}") from None
         elif types[name] in ("bool", bool):
             values[name] = _bool(raw)
         else:

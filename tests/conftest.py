@@ -88,3 +88,12 @@ def live_server(app):
     thread.join(timeout=5)
     if "live" in app.extensions["baton"].__dict__:
         app.extensions["baton"].live.close()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port; ``.messages`` are what it received."""
+    from tests.fakes.smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        yield server

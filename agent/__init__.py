@@ -3,8 +3,12 @@
     agent = build_agent(settings, kb, rules)       # once per worker process
     reply = agent.respond(conversation, history, on_typing=None)   # -> Reply
 
-Two brains behind one interface: Claude (anthropic SDK, tool use over the docs with citations) when
-ANTHROPIC_API_KEY is set, and an offline extractive answerer otherwise. May import knowledge/ and
+    rules/    what decides a handoff: the rules engine, intents (grammar + learned head), HTTP actions
+    brains/   what answers: Claude (anthropic SDK, tool use over the docs with citations) when
+              ANTHROPIC_API_KEY is set, the offline extractive answerer otherwise; small talk, lines
+    core.py   one turn: rules first, then a brain; types.py and errors.py sit beneath everything
+
+rules/ never imports brains/; a brain uses only agent.rules' public names. May import knowledge/ and
 conversations/; never Flask, Slack or Redis.
 """
 
@@ -26,12 +30,12 @@ def build_agent(settings, kb, rules=None, *, brain: str | None = None) -> Agent:
     options = Options.from_settings(settings)
     choice = brain or ("claude" if settings.anthropic_enabled else "offline")
     if choice == "claude":
-        from agent.claude import ClaudeBrain
+        from agent.brains.claude import ClaudeBrain
 
         actions = list(getattr(rules, "actions", None) or []) if rules is not None else []
         return Agent(settings, kb, rules, ClaudeBrain(settings, kb, actions, options=options))
     if choice == "offline":
-        from agent.offline import OfflineBrain
+        from agent.brains.offline import OfflineBrain
 
         return Agent(settings, kb, rules, OfflineBrain(settings, kb, options=options))
     raise ValueError(f"unknown brain {choice!r}; expected 'claude' or 'offline'")

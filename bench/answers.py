@@ -18,7 +18,7 @@ the answerer, not the handoff policy; bench/escalation.py measures that). A turn
               never counted as right, even when the linked guide is a gold article),
 * escalated — the agent said it was not sure and handed over (or declined).
 
-``--fit-gate`` refits the answer gate (agent.offline.GATES) instead: it asks the questions with the gate
+``--fit-gate`` refits the answer gate (agent.brains.gate.GATES) instead: it asks the questions with the gate
 off, records the gate's features of each answer and whether the cited doc is gold, fits a logistic
 model with 5-fold cross-validation, picks the threshold, and prints the entry to paste into GATES:
 
@@ -184,7 +184,7 @@ def fit_gate(sets: dict[str, tuple], *, max_wrong: float, folds: int = 5, l2: fl
     set's wrong share is at most ``max_wrong``; the final weights are fitted on all rows."""
     import numpy as np
 
-    from agent.offline import GATE_FEATURES, LEXICAL_PASS
+    from agent.brains.gate import GATE_FEATURES, LEXICAL_PASS
 
     rows, owner, sizes = [], [], {}
     for name, (agent, questions) in sets.items():

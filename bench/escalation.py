@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="test", help="split of --bitext (train|dev|test) or --hint3 (train|test); default test")
     parser.add_argument("--rules", type=Path, default=ROOT / "demo" / "rules.toml", help="rules file (default demo/rules.toml)")
     parser.add_argument("--errors", action="store_true", help="list every wrong decision")
-    parser.add_argument("--grammar-only", action="store_true", help="the cue grammar alone, without the learned intent head (agent/classifier.py)")
+    parser.add_argument("--grammar-only", action="store_true", help="the cue grammar alone, without the learned intent head (agent/rules/head.py)")
     args = parser.parse_args(argv)
 
     from agent.rules import RuleContext, RuleEngine

@@ -1,4 +1,4 @@
-"""Train the learned intent head (agent/data/intent_head.npz) and choose its threshold by cross-validation.
+"""Train the learned intent head (agent/rules/data/intent_head.npz) and choose its threshold by cross-validation.
 
     python -m bench.train_intents                 # cross-validate, then train on everything and save
     python -m bench.train_intents --cv-only       # only the cross-validated figures
@@ -6,7 +6,7 @@
 
 Training data (none of it is an evaluation split):
 
-* agent/data/intent_examples.csv and agent/data/intent_training*.csv (intent,lang,text; ``none`` =
+* agent/rules/data/intent_examples.csv and agent/rules/data/intent_training*.csv (intent,lang,text; ``none`` =
   answer): the labelled examples, with translations into nl/pl/tr/it/sv/... and negatives (how-to,
   policy, pre-sale, small talk, prompt injection);
 * bench/data/escalation_tuning.csv and escalation_holdout{,2,3,4,5,6,7}.csv (text,expected): already tuned
@@ -99,7 +99,7 @@ def grammar_decision(engine, text: str) -> dict:
 
 
 def _builtin():
-    from agent.intents import BUILTIN_INTENTS
+    from agent.rules import BUILTIN_INTENTS
 
     return BUILTIN_INTENTS
 
@@ -122,7 +122,7 @@ def embed_all(texts: list[str]) -> np.ndarray:
 
 def label_positives(rows: list[dict], vectors: np.ndarray, example_rows: list[dict], example_vectors: np.ndarray) -> None:
     """Escalations from text,expected files get the grammar's intent, else the nearest labelled example's."""
-    from agent.classifier import CLASSES
+    from agent.rules.head import CLASSES
 
     positive = [i for i, r in enumerate(example_rows) if r["intent"] in CLASSES[1:]]
     for i, row in enumerate(rows):
@@ -141,7 +141,7 @@ def weights_for(rows: list[dict], bitext_weight: float, hint3_weight: float) -> 
 
 def combine(rows: list[dict], p_escalate: np.ndarray, threshold: float, veto: bool = True) -> np.ndarray:
     """The engine's decision: the grammar, or the head where it applies and the grammar did not veto."""
-    from agent.classifier import applies
+    from agent.rules.head import applies
 
     grammar = np.array([r["grammar"]["escalates"] for r in rows])
     vetoed = np.array([r["grammar"]["veto"] or not applies(r["text"]) for r in rows]) if veto else np.zeros(len(rows), bool)
@@ -172,8 +172,8 @@ def main(argv=None) -> int:
     parser.add_argument("--errors", action="store_true", help="list out-of-fold mistakes at the chosen threshold")
     args = parser.parse_args(argv)
 
-    from agent.classifier import CLASSES, EMBED_DIM, applies, features, segments, softmax, train_head
     from agent.rules import RuleEngine
+    from agent.rules.head import CLASSES, EMBED_DIM, applies, features, segments, softmax, train_head
 
     engine = RuleEngine(ROOT / "demo" / "rules.toml", learned=False)  # the grammar alone
     own, external = load_pool(engine)
@@ -186,7 +186,7 @@ def main(argv=None) -> int:
     sw = weights_for(rows, args.bitext_weight, args.hint3_weight)
     n_own = len(own)
     expected = y[:n_own] != 0
-    # The engine reads a long message whole and sentence by sentence (agent.classifier.segments); so does
+    # The engine reads a long message whole and sentence by sentence (agent.rules.head.segments); so does
     # the cross-validation, on the out-of-fold rows' sentences.
     seg_owner, seg_texts = [], []
     for i, row in enumerate(own):

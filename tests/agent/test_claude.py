@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agent import smalltalk
+from agent.brains import lines
 from tests.agent.conftest import ask, chat, conversation
 from tests.agent.fake_anthropic import (
     Message,
@@ -116,7 +116,7 @@ def test_api_errors_become_an_honest_message_and_a_handoff(fake, claude_agent, s
     fake.reply(api_error(status))
     reply = ask(claude_agent(), "how do I install fonts on Windows?")
 
-    assert reply.text == smalltalk.line("unavailable", "en")
+    assert reply.text == lines.line("unavailable", "en")
     assert "I'm having trouble right now" in reply.text
     assert reply.escalation.category == "ai_unavailable"
     assert str(status) in reply.escalation.reason
@@ -146,7 +146,7 @@ def test_an_overload_in_the_middle_of_the_stream_hands_over(fake, claude_agent):
     """An `event: error` after the first words still ends in an honest handoff, not a half answer."""
     fake.reply(StreamError(529))
     reply = ask(claude_agent(), "how do I move my plugin to a new computer?")
-    assert reply.text == smalltalk.line("unavailable", "en")
+    assert reply.text == lines.line("unavailable", "en")
     assert reply.escalation.category == "ai_unavailable"
 
 
@@ -165,7 +165,7 @@ def test_the_tool_round_limit_ends_in_a_clear_handoff(fake, claude_agent):
     reply = ask(claude_agent(agent_max_tool_rounds=2), "which font formats work in Canva?")
 
     assert len(fake.requests) == 3  # two rounds of tools, then the limit
-    assert reply.text == smalltalk.line("tool_limit", "en")
+    assert reply.text == lines.line("tool_limit", "en")
     assert reply.escalation.category == "docs_gap"
     assert "tool-round limit (2 rounds)" in reply.escalation.reason
     assert reply.escalation.looked_at
@@ -180,7 +180,7 @@ def test_an_answer_without_citations_is_not_sent_as_fact(fake, claude_agent):
     )
     reply = ask(claude_agent(), "do fonts come with a warranty?")
     assert "lifetime warranty" not in reply.text
-    assert reply.text == smalltalk.line("not_sure_offer", "en")
+    assert reply.text == lines.line("not_sure_offer", "en")
     assert reply.escalation is None
     assert reply.meta["answered"] is False and reply.meta["offered_handoff"] is True
 
@@ -230,5 +230,5 @@ def test_a_refusal_gets_a_polite_decline(fake, claude_agent):
     """stop_reason "refusal" (a safety classifier) is answered politely, with no handoff."""
     fake.reply(text_message("", stop_reason="refusal"))
     reply = ask(claude_agent(), "tell me how to pirate your fonts")
-    assert reply.text == smalltalk.line("refused", "en", store="Pixel & Press")
+    assert reply.text == lines.line("refused", "en", store="Pixel & Press")
     assert reply.escalation is None

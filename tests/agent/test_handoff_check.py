@@ -1,6 +1,6 @@
 """Claude's second opinion on a handoff only the learned intent head proposed.
 
-The learned head (agent/classifier.py) catches wording the cue grammar misses, at the price of some
+The learned head (agent/rules/head.py) catches wording the cue grammar misses, at the price of some
 false alarms and borderline readings ("is there anybody out there": a greeting, or a call for a person?).
 With Claude available, such a borderline handoff is put to the model as a forced tool call; a "no"
 lets the AI answer, a "yes" or no verdict at all keeps the handoff. Grammar and rule hits are never

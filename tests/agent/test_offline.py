@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 import config
-from agent import build_agent, smalltalk
-from agent.offline import units
+from agent import build_agent
+from agent.brains import lines
+from agent.brains.units import units
 from conversations.models import Entry
 from knowledge import KnowledgeBase
 from knowledge.embeddings import HashEmbedder
@@ -44,7 +45,7 @@ def test_a_policy_question_gets_a_short_quote(offline):
 def test_when_the_docs_do_not_cover_it_the_agent_says_so_and_hands_over(offline):
     """Low relevance: an honest "not sure", and the team sees the best match and its score."""
     reply = ask(offline, "Do you ship printed posters of your templates to Canada?")
-    assert reply.text == smalltalk.line("not_sure_handoff", "en")
+    assert reply.text == lines.line("not_sure_handoff", "en")
     esc = reply.escalation
     assert esc.category == "docs_gap"
     assert re.fullmatch(r"The docs don't cover this \(best match .+, relevance 0\.\d\d\)", esc.reason)
@@ -74,14 +75,14 @@ def test_greetings_and_thanks_get_a_friendly_reply_in_the_shoppers_language(offl
 def test_off_topic_questions_are_declined_politely_without_bothering_the_team(offline):
     """General knowledge is not the store's business: a polite decline, no escalation."""
     reply = ask(offline, "what's the weather going to be like in Lisbon this weekend?")
-    assert reply.text == smalltalk.line("off_topic", "en", store="Pixel & Press")
+    assert reply.text == lines.line("off_topic", "en", store="Pixel & Press")
     assert reply.escalation is None
 
 
 def test_a_bare_request_for_a_person_first_asks_what_it_is_about_then_hands_over(offline):
     """"talk to a human" → "what is it about?" → the next message goes to the team with that context."""
     first = ask(offline, "talk to a human")
-    assert first.text == smalltalk.line("ask_topic", "en")
+    assert first.text == lines.line("ask_topic", "en")
     assert first.escalation is None and first.meta["asked_topic"] is True
 
     history = [
@@ -92,14 +93,14 @@ def test_a_bare_request_for_a_person_first_asks_what_it_is_about_then_hands_over
     second = offline.respond(conversation(), history)
     assert second.escalation.category == "human_request"
     assert "company VAT number" in second.escalation.summary
-    assert second.text == smalltalk.line("handoff", "en")
+    assert second.text == lines.line("handoff", "en")
 
 
 def test_yes_to_the_offer_of_a_person_hands_over(offline):
     """After "shall I bring in a person?", "yes please" escalates."""
     history = [
         Entry(id="1700000000000-0", type="message", role="customer", text="can I pay with a cheque?"),
-        Entry(id="1700000000000-1", type="message", role="ai", text=smalltalk.line("not_sure_offer", "en"),
+        Entry(id="1700000000000-1", type="message", role="ai", text=lines.line("not_sure_offer", "en"),
               meta={"offered_handoff": True}),
         Entry(id="1700000000000-2", type="message", role="customer", text="yes please"),
     ]
@@ -111,7 +112,7 @@ def test_yes_to_the_offer_of_a_person_hands_over(offline):
 def test_a_question_in_spanish_is_answered_from_the_english_docs(offline):
     """Support words are bridged to the docs' language; the shopper is told the quote is in English."""
     reply = ask(offline, "¿Cómo instalo las fuentes en Windows?")
-    assert reply.text.startswith(smalltalk.line("docs_in_english", "es"))
+    assert reply.text.startswith(lines.line("docs_in_english", "es"))
     assert "Extract All" in reply.text
     assert reply.meta["doc"] == "installing-fonts"
 

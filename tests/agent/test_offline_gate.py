@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import config
 from agent import build_agent
-from agent.offline import GATES, Gate
+from agent.brains.gate import GATES, Gate
 from conversations.models import Entry
 from tests.agent.conftest import ask, conversation
 

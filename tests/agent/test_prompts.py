@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import config
-from agent import prompts
+from agent.brains import prompts
 from conversations.models import Entry
 from knowledge.types import Hit
 

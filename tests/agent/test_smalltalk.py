@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent import smalltalk
+from agent.brains import lines, smalltalk
 
 
 @pytest.mark.parametrize(
@@ -83,9 +83,9 @@ def test_the_shoppers_language_is_guessed_from_one_sentence(text, lang):
 
 def test_canned_lines_fill_in_the_store_and_fall_back_to_english():
     """A line exists in English for every kind; missing translations fall back to it."""
-    assert "Pixel & Press" in smalltalk.line("greeting", "fr", store="Pixel & Press")
-    assert smalltalk.line("refused", "ja", store="S") == smalltalk.line("refused", "en", store="S")
-    for kind, variants in smalltalk.LINES.items():
+    assert "Pixel & Press" in lines.line("greeting", "fr", store="Pixel & Press")
+    assert lines.line("refused", "ja", store="S") == lines.line("refused", "en", store="S")
+    for kind, variants in lines.LINES.items():
         assert "en" in variants, kind
 
 

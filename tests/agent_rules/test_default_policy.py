@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.intents import DATA
 from agent.rules import RuleContext, RuleEngine
+from agent.rules.lexicon import DATA
 from tests.agent_rules.helpers import DEFAULT_RULES, conversation
 
 # A Wednesday at 11:00 in Lisbon: inside business hours, so no after-hours note.
@@ -89,7 +89,7 @@ def _examples():
 
 @pytest.mark.parametrize(("intent", "lang", "text"), _examples())
 def test_labelled_examples_in_five_languages(engine, intent, lang, text):
-    """Every labelled example in agent/data escalates under its intent, and the 'none' ones do not."""
+    """Every labelled example in agent/rules/data escalates under its intent, and the 'none' ones do not."""
     decision = decide(engine, text)
     if intent == "none":
         assert decision.escalation is None, decision.fired

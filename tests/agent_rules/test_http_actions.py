@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from agent.actions import Action, call_action
 from agent.errors import ActionError
 from agent.rules import RuleEngine
+from agent.rules.actions import Action, call_action
 from tests.agent_rules.helpers import write_rules
 from tests.conftest import free_port
 

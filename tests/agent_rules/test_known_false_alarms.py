@@ -1,6 +1,6 @@
 """How-to, policy and pre-sale questions that used to bring in a person, and their escalating look-alikes.
 
-These were found by hand and the grammar was tuned on them (agent/intents.py, agent/data/lexicon.toml),
+These were found by hand and the grammar was tuned on them (agent/rules/intents.py, agent/rules/data/lexicon.toml),
 so they are regression tests, not a held-out measure.
 """
 

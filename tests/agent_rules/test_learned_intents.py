@@ -1,12 +1,12 @@
-"""The learned intent head (agent/classifier.py): catches wording the cue grammar misses, stays quiet on docs questions."""
+"""The learned intent head (agent/rules/head.py): catches wording the cue grammar misses, stays quiet on docs questions."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from agent.classifier import CLASSES, HEAD_PATH, ClassifierError, IntentHead, default_head
 from agent.rules import RuleContext, RuleEngine
+from agent.rules.head import CLASSES, HEAD_PATH, ClassifierError, IntentHead, default_head
 from tests.agent_rules.helpers import DEFAULT_RULES, write_rules
 
 
@@ -55,7 +55,7 @@ def test_docs_questions_and_small_talk_stay_with_the_ai(engines, text):
 
 
 def test_the_shipped_head_loads_offline_from_agent_data():
-    """The weights ship in agent/data, name the embedder they were trained on and carry their threshold."""
+    """The weights ship in agent/rules/data, name the embedder they were trained on and carry their threshold."""
     head = IntentHead(HEAD_PATH)
     assert head.classes == CLASSES
     assert head.embedder_name == "all-MiniLM-L6-v2-int8-onnx"
@@ -105,7 +105,7 @@ BURIED = ("Love the bundle, the fonts look great on my site and the install was 
 def test_a_request_buried_after_praise_is_read_sentence_by_sentence(engines):
     """The last sentence of a friendly message disputes a charge: it reaches billing, though the message
     as a whole reads like praise."""
-    from agent.classifier import segments
+    from agent.rules.head import segments
 
     _, learned = engines
     head = learned.head
@@ -124,7 +124,7 @@ def test_a_long_friendly_how_to_question_is_still_answered(engines):
 
 def test_chinese_and_japanese_are_read_though_they_have_no_spaces():
     """Four characters of Chinese are a sentence, not one word: the head is asked about them."""
-    from agent.classifier import applies, segments
+    from agent.rules.head import applies, segments
 
     assert applies("我要退款")  # "I want a refund"
     assert not applies("谢谢")  # "thanks" is too short to judge

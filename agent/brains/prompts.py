@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agent.intents import BUILTIN_INTENTS
+from agent.rules import BUILTIN_INTENTS
 
 # Escalation categories the model may choose (the rules' built-in intents, plus two of its own);
 # the Slack card and insights group by them.

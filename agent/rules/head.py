@@ -1,6 +1,6 @@
 """A learned second opinion on the built-in intents, for wording the cue grammar was not written for.
 
-Why: the cue grammar in agent/intents.py is precise, but on a set written blind to it (held-out set
+Why: the cue grammar in agent/rules/intents.py is precise, but on a set written blind to it (held-out set
 3) it caught only 73% of the escalations: "actual person please", "undo my purchase", "reverse the
 payment", "keeps going back to trial mode", Dutch or Polish. A classifier trained on labelled
 messages generalises to new wording where a word list cannot.
@@ -13,7 +13,7 @@ What: a multinomial logistic-regression head (numpy only) over two feature block
   inflection: "licentiecode", "Lizenzschlüssel", "licencia" share pieces),
 
 predicting one of ``answer`` or the six built-in intents. The weights (a few hundred KB) live in
-``agent/data/intent_head.npz``; ``python -m bench.train_intents`` retrains them from the labelled
+``agent/rules/data/intent_head.npz``; ``python -m bench.train_intents`` retrains them from the labelled
 sets and records the cross-validated threshold in the same file. Nothing is downloaded at run time.
 
 The rule engine asks the head only when the grammar did not already decide (no built-in intent at
@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.intents import BUILTIN_INTENTS, normalize
+from agent.rules.lexicon import BUILTIN_INTENTS
+from agent.rules.text import normalize
 
 HEAD_PATH = Path(__file__).resolve().parent / "data" / "intent_head.npz"
 CLASSES = ("answer", *BUILTIN_INTENTS)
@@ -208,7 +209,7 @@ _DEFAULT_LOCK = threading.Lock()
 
 
 def default_head() -> IntentHead:
-    """The shipped head (agent/data/intent_head.npz), loaded once per process."""
+    """The shipped head (agent/rules/data/intent_head.npz), loaded once per process."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:

@@ -4,13 +4,13 @@ Why not embeddings alone: the local sentence model is English-only MiniLM, and t
 about *framing*, not topic. "do you offer refunds on e-books?" and "refund my e-book" sit next to each
 other in any embedding space, yet one is a docs question and the other a request for a human. So
 the built-in intents are recognised by a small, readable grammar over multilingual cue words
-(agent/data/lexicon.toml): a cue for the topic ("refund", "Rückerstattung"), a cue for the frame
+(agent/rules/data/lexicon.toml): a cue for the topic ("refund", "Rückerstattung"), a cue for the frame
 (a purchase of the shopper's own, a request, a problem word near a license key) and negative cues for
 how-to and policy questions, negation ("no need for a human") and hypotheticals ("will I be charged
 again?"). Words are matched after folding case and accents, with typo tolerance from rapidfuzz. The
 bench (bench/escalation.py) measures this against a keyword list and against embeddings.
 
-When the grammar finds nothing, a learned head (agent/classifier.py: embeddings + char n-grams,
+When the grammar finds nothing, a learned head (agent/rules/head.py: embeddings + char n-grams,
 trained on labelled messages with negatives) gives a second opinion, because a word list does not
 generalise to wording it was not written for; its hits score 0.95, the grammar's 1.0.
 
@@ -23,194 +23,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
-DATA = Path(__file__).resolve().parent / "data"
-
-BUILTIN_INTENTS = (
-    "human_request",
-    "refund_request",
-    "billing_dispute",
-    "license_problem",
-    "account_security",
-    "complaint",
-)
-
-# ---------------------------------------------------------------------------------------------
-# Normalisation
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-_CONTRACTIONS = [
-    (re.compile(r"\bcan'?t\b"), "can not"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\bain'?t\b"), "is not"),
-    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should|must|need)n'?t\b"), r"\1 not"),
-    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
-]
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-# Letters that NFKD does not split into a base letter and an accent (Turkish dotless i, Polish ł, ...).
-_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Rückerstattung" -> "ruckerstattung", "ß" -> "ss", "hesabım" -> "hesabim"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def normalize(text: str) -> str:
-    """Folded text with English contractions expanded and punctuation turned into single spaces."""
-    folded = fold(text.translate(_APOSTROPHES))
-    for pattern, repl in _CONTRACTIONS:
-        folded = pattern.sub(repl, folded)
-    return _NON_WORD.sub(" ", folded).strip()
-
-
-def tokenize(text: str) -> list[str]:
-    return normalize(text).split()
-
-
-# ---------------------------------------------------------------------------------------------
-# Fuzzy phrase matching
-
-
-def max_edits(word: str) -> int:
-    """Typos tolerated in a word of this length: none for short words, where one edit is another word."""
-    n = len(word)
-    if n <= 4:
-        return 0
-    if n <= 8:  # two edits from an 8-letter word reach real words: "gefunden" ~ "refunded", "vorlagen" ~ "verklagen"
-        return 1
-    return 2
-
-
-@dataclass(frozen=True)
-class _Word:
-    text: str
-    kind: str  # exact | fuzzy | prefix | suffix
-
-
-def parse_phrase(phrase: str) -> tuple[_Word, ...]:
-    """A phrase as words; "=" / "*" markers apply to the word they touch ("*word" = ends with)."""
-    words: list[_Word] = []
-    for raw in phrase.split():
-        marker_exact = raw.startswith("=")
-        marker_prefix = raw.endswith("*")
-        if raw.startswith("*") and len(raw) > 1 and not marker_prefix:
-            words.append(_Word(normalize(raw[1:]), "suffix"))
-            continue
-        core = normalize(raw.strip("=*"))
-        for i, part in enumerate(core.split()):
-            if marker_exact:
-                words.append(_Word(part, "exact"))
-            elif marker_prefix and i == len(core.split()) - 1:
-                words.append(_Word(part, "prefix"))
-            else:
-                words.append(_Word(part, "fuzzy" if max_edits(part) else "exact"))
-    return tuple(words)
-
-
-class Lexicon:
-    """Named lists of phrases, matched in token lists on word boundaries with typo tolerance.
-
-    ``find(tokens)`` returns {concept: [(start, end), ...]} (token positions, end exclusive).
-    Each distinct token is compared once against every pattern word (rapidfuzz, in C) and cached.
-    """
-
-    def __init__(self, concepts: dict[str, Iterable[str]], exact: Iterable[str] = ()):
-        self.concepts: dict[str, list[tuple[_Word, ...]]] = {}
-        words: dict[_Word, int] = {}
-        exact = set(exact)
-        for name, phrases in concepts.items():
-            parsed = [p for p in (parse_phrase(ph) for ph in phrases) if p]
-            if name in exact:
-                parsed = [tuple(_Word(w.text, "exact") if w.kind == "fuzzy" else w for w in p) for p in parsed]
-            self.concepts[name] = parsed
-            for phrase in parsed:
-                for w in phrase:
-                    words.setdefault(w, len(words))
-        self._words = words
-        self._exact: dict[str, list[int]] = {}
-        self._fuzzy_texts: list[str] = []
-        self._fuzzy_ids: list[int] = []
-        self._prefixes: list[tuple[str, int]] = []
-        self._suffixes: list[tuple[str, int]] = []
-        for w, wid in words.items():
-            if w.kind == "prefix":
-                self._prefixes.append((w.text, wid))
-            elif w.kind == "suffix":
-                self._suffixes.append((w.text, wid))
-            else:
-                self._exact.setdefault(w.text, []).append(wid)
-                if w.kind == "fuzzy":
-                    self._fuzzy_texts.append(w.text)
-                    self._fuzzy_ids.append(wid)
-        # first word id -> [(concept, phrase)]
-        self._by_first: dict[int, list[tuple[str, tuple[_Word, ...]]]] = {}
-        for name, parsed in self.concepts.items():
-            for phrase in parsed:
-                self._by_first.setdefault(words[phrase[0]], []).append((name, phrase))
-        self._cache: dict[str, frozenset[int]] = {}
-
-    def word_ids(self, token: str) -> frozenset[int]:
-        """Ids of the pattern words this token matches (exactly, as a prefix, or within the typo budget)."""
-        hit = self._cache.get(token)
-        if hit is not None:
-            return hit
-        ids = set(self._exact.get(token, ()))
-        for prefix, wid in self._prefixes:
-            if token.startswith(prefix):
-                ids.add(wid)
-            elif max_edits(prefix) and len(token) >= len(prefix) - 1 and token[0] == prefix[0]:
-                budget = max_edits(prefix)
-                if min(OSA.distance(token[:n], prefix) for n in (len(prefix) - 1, len(prefix), len(prefix) + 1)) <= budget:
-                    ids.add(wid)
-        for suffix, wid in self._suffixes:
-            if token.endswith(suffix):
-                ids.add(wid)
-        if len(token) >= 4 and self._fuzzy_texts:
-            for text, dist, index in process.extract(
-                token, self._fuzzy_texts, scorer=OSA.distance, score_cutoff=2, limit=None
-            ):
-                # Typos rarely hit the first letter; allowing it reads "gefunden" as "refunded".
-                if dist <= min(max_edits(text), max_edits(token)) and text[0] == token[0]:
-                    ids.add(self._fuzzy_ids[index])
-        result = frozenset(ids)
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[token] = result
-        return result
-
-    def find(self, tokens: Sequence[str], only: Iterable[str] | None = None) -> dict[str, list[tuple[int, int]]]:
-        wanted = set(only) if only is not None else None
-        token_ids = [self.word_ids(t) for t in tokens]
-        hits: dict[str, list[tuple[int, int]]] = {}
-        for start, ids in enumerate(token_ids):
-            for wid in ids:
-                for name, phrase in self._by_first.get(wid, ()):
-                    if wanted is not None and name not in wanted:
-                        continue
-                    end = start + len(phrase)
-                    if end > len(tokens):
-                        continue
-                    if all(self._words[phrase[k]] in token_ids[start + k] for k in range(1, len(phrase))):
-                        spans = hits.setdefault(name, [])
-                        if (start, end) not in spans:
-                            spans.append((start, end))
-        for spans in hits.values():
-            spans.sort()
-        return hits
-
+from agent.rules.lexicon import Lexicon, _load_lexicon
+from agent.rules.text import normalize, tokenize
 
 # ---------------------------------------------------------------------------------------------
 # Character n-gram similarity (store-defined intents; works for any language and survives typos)
@@ -267,12 +85,6 @@ class Analysis:
         if not self.intents:
             return None
         return max(self.intents.values(), key=lambda s: s.score)
-
-
-def _load_lexicon() -> tuple[dict[str, list[str]], list[str]]:
-    with open(DATA / "lexicon.toml", "rb") as fh:
-        data = tomllib.load(fh)
-    return data["concepts"], data.get("exact_concepts", [])
 
 
 class IntentClassifier:
@@ -333,7 +145,7 @@ class IntentClassifier:
             return None
         if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute", "license_problem")):
             return None
-        from agent.classifier import applies
+        from agent.rules.head import applies
 
         if not applies(text):
             return None
@@ -662,39 +474,3 @@ class IntentClassifier:
             score = 1.0 if best >= ci.threshold else best * 0.5
             scores.append(IntentScore(ci.name, round(score, 3), why))
         return scores
-
-
-# ---------------------------------------------------------------------------------------------
-# Language (for canned replies): common words and a few telltale characters per language.
-
-_LANGUAGE_WORDS = {
-    "en": "the a an i you my me is are was do does did not to for with and of it this that can please want need "
-    "how what why where when have has refund help hi hello thanks thank talk speak human agent someone money",
-    "es": "el la los las un una yo mi me es son no por para con y de que como donde cuando quiero necesito puedo "
-    "hola gracias hablar persona dinero cuenta tengo mis esta este su sus favor",
-    "de": "der die das ein eine einen ich mein meine mir mich ist sind nicht nein zu fur mit und von wie was warum "
-    "wo wann ich mochte kann bitte hallo danke sprechen mensch geld konto habe sie es",
-    "fr": "le la les un une je mon ma mes moi est sont pas ne pour avec et de que comment pourquoi ou quand veux "
-    "voudrais peux bonjour merci parler personne argent compte j ai c vous il",
-    "pt": "o a os as um uma eu meu minha me e sao nao por para com de que como onde quando quero preciso posso ola "
-    "obrigado obrigada falar pessoa dinheiro conta tenho voces voce foi",
-    "it": "il lo la gli le un una io mio mia mi e sono non per con di che come dove quando voglio vorrei posso ciao "
-    "grazie parlare persona soldi conto ho",
-}
-_LANGUAGE_SETS = {lang: set(words.split()) for lang, words in _LANGUAGE_WORDS.items()}
-_LANGUAGE_CHARS = {"es": "ñ¿¡", "de": "äöüß", "fr": "çèêàùœ", "pt": "ãõç", "it": ""}
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the likeliest of en/es/de/fr/pt/it, or None when there is too little to tell."""
-    tokens = tokenize(text)
-    if not tokens:
-        return None
-    scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _LANGUAGE_SETS.items()}
-    lowered = text.lower()
-    for lang, chars in _LANGUAGE_CHARS.items():
-        scores[lang] += 2 * sum(1 for c in lowered if c in chars)
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
-        return None
-    return ranked[0][0]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import anthropic
 
-from agent import prompts, smalltalk
+from agent.brains import lines, prompts
 from agent.errors import ActionError, AIUnavailable
 from agent.types import Escalation, Reply
 
@@ -52,7 +52,7 @@ class ClaudeBrain:
     name = "claude"
 
     def __init__(self, settings, kb, actions=None, *, options=None, client: anthropic.Anthropic | None = None):
-        from agent.core import Options
+        from agent.brains.turn import Options
 
         self.settings = settings
         self.kb = kb
@@ -191,7 +191,7 @@ class ClaudeBrain:
         )
 
     def _action(self, name: str, args: dict, loop: _Loop) -> str:
-        from agent.actions import call_action
+        from agent.rules import call_action
 
         result = call_action(self.actions[name], args)
         loop.action_results.append({"action": name, "ok": True, "result": result})
@@ -208,13 +208,13 @@ class ClaudeBrain:
             loop.escalation.action_results = loop.action_results
             outcome_answered = loop.escalation.category != "docs_gap"
             return Reply(
-                text=text or smalltalk.line("handoff", turn.language),
+                text=text or lines.line("handoff", turn.language),
                 sources=sources,
                 escalation=loop.escalation,
                 meta={**meta, "answered": outcome_answered, "outcome": "handoff"},
             )
         if final.stop_reason == "refusal":
-            return Reply(text=smalltalk.line("refused", turn.language, store=self.settings.store_name),
+            return Reply(text=lines.line("refused", turn.language, store=self.settings.store_name),
                          meta={**meta, "answered": True, "outcome": "refused"})
         if sources:
             return Reply(text=text, sources=sources, meta={**meta, "answered": True, "outcome": "answered"})
@@ -238,7 +238,7 @@ class ClaudeBrain:
         if loop.escalation is not None:  # the model had asked for a person along the way: keep its words
             escalation.reason, escalation.category, escalation.summary = loop.escalation.reason, loop.escalation.category, loop.escalation.summary
         return Reply(
-            text=smalltalk.line("tool_limit", turn.language),
+            text=lines.line("tool_limit", turn.language),
             escalation=escalation,
             meta={"brain": self.name, "model": self.model, "tool_rounds": loop.rounds, "answered": False, "outcome": "tool_limit"},
         )

@@ -71,6 +71,10 @@ class Settings:
     rate_limit_messages: str = "20 per minute"  # per conversation
     rate_limit_create: str = "30 per hour"  # new conversations per client address
     rate_limit_address: str = "60 per minute"  # messages per client address, across its conversations
+    rate_limit_reads: str = "60 per minute"  # history reads and stream opens per conversation
+    rate_limit_bad_token: str = "20 per minute"  # requests with a missing or wrong token, per client address
+    max_streams_per_conversation: int = 3  # open live streams (tabs) per conversation
+    max_streams_per_address: int = 20  # open live streams per client address, across conversations (shoppers behind one NAT share it)
     # Web.
     port: int = 5000
     # Reverse proxies / load balancers in front of the web process whose X-Forwarded-For and
@@ -132,6 +136,10 @@ ENV = {
     "BATON_RATE_LIMIT_MESSAGES": "rate_limit_messages",
     "BATON_RATE_LIMIT_CREATE": "rate_limit_create",
     "BATON_RATE_LIMIT_ADDRESS": "rate_limit_address",
+    "BATON_RATE_LIMIT_READS": "rate_limit_reads",
+    "BATON_RATE_LIMIT_BAD_TOKEN": "rate_limit_bad_token",
+    "BATON_MAX_STREAMS_PER_CONVERSATION": "max_streams_per_conversation",
+    "BATON_MAX_STREAMS_PER_ADDRESS": "max_streams_per_address",
     "PORT": "port",
     "BATON_TRUSTED_PROXIES": "trusted_proxies",
     "BATON_NOTE_PREFIX": "note_prefix",

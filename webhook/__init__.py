@@ -14,6 +14,7 @@ from flask import Flask, jsonify, render_template, send_from_directory
 import config
 from conversations import ConversationStore
 from jobs import queues
+from webhook.limits import StreamSlots
 from webhook.live import LiveHub
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -27,6 +28,10 @@ class Baton:
         self.redis = redis.Redis.from_url(settings.redis_url)
         self.store = ConversationStore(self.redis, max_chars=settings.max_message_chars)
         self.bolt = None  # the Slack Bolt app, when Slack is configured
+
+    @cached_property
+    def stream_slots(self) -> StreamSlots:
+        return StreamSlots(self.redis, self.settings.max_streams_per_conversation, self.settings.max_streams_per_address)
 
     @cached_property
     def live(self) -> LiveHub:

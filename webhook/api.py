@@ -17,8 +17,9 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
+from conversations import Conversation, Empty, Event, InvalidTransition, State, TooLong
 from conversations.models import REVISIONS, current, latest_revisions, revise
+from webhook import limits
 from webhook.identity import IdentityInvalid, verify_user
 from webhook.render import public_entry
 
@@ -44,10 +45,18 @@ def _error(status: int, code: str, message: str):
     return jsonify(error={"code": code, "message": message}), status
 
 
-def _rate_limited(_limit):
-    resp = jsonify(error={"code": "rate_limited", "message": "You're sending messages too quickly. Please wait a moment and try again."})
-    resp.status_code = 429
-    return resp
+def _breach(message: str):
+    def on_breach(_limit):
+        resp = jsonify(error={"code": "rate_limited", "message": message})
+        resp.status_code = 429
+        return resp
+
+    return on_breach
+
+
+_rate_limited = _breach("You're sending messages too quickly. Please wait a moment and try again.")
+_reads_limited = _breach("Too many requests for this conversation. Please wait a moment and try again.")
+_bad_tokens_limited = _breach("Too many requests without a valid conversation token from this address. Wait a minute.")
 
 
 def register_api(app: Flask, baton) -> None:
@@ -88,14 +97,25 @@ def register_api(app: Flask, baton) -> None:
         return data
 
     def authed(conv_id: str) -> Conversation:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        conv = limits.token_conversation(store)
+        if conv is not None:
+            return conv
+        if not limits.bearer_token():
             raise ApiError(401, "unauthorized", "Send the conversation's token as 'Authorization: Bearer <token>'.")
-        try:
-            return store.authenticate(conv_id, token.strip())
-        except NotFound:
-            raise ApiError(404, "not_found", "No such conversation.") from None
+        raise ApiError(404, "not_found", "No such conversation.")
+
+    # Only a request with the conversation's right token counts against that conversation; any
+    # other counts against its address alone (webhook/limits.py), so it cannot lock the owner out.
+    def without_token() -> bool:
+        return limits.token_conversation(store) is None
+
+    def with_token() -> bool:
+        return not without_token()
+
+    bad_token_limit = limiter.shared_limit(settings.rate_limit_bad_token, scope="bad-token", key_func=limits.address_key,
+                                           exempt_when=with_token, on_breach=_bad_tokens_limited)
+    reads_limit = limiter.shared_limit(settings.rate_limit_reads, scope="reads", key_func=limits.conversation_key,
+                                       exempt_when=without_token, on_breach=_reads_limited)
 
     def optional_str(data: dict, key: str, limit: int, prefix: str = "") -> str:
         value = data.get(key) or ""
@@ -137,12 +157,10 @@ def register_api(app: Flask, baton) -> None:
         conv, token = store.create(customer=customer, page_url=page_url)
         return jsonify(id=conv.id, token=token, number=conv.number), 201
 
-    def conversation_key() -> str:
-        return "conv:" + (request.view_args or {}).get("conv_id", "")
-
     @app.post(f"{PREFIX}/<conv_id>/messages")
-    @limiter.limit(settings.rate_limit_messages, key_func=conversation_key)
-    @limiter.limit(settings.rate_limit_address)  # one address cannot fan out over many conversations
+    @limiter.limit(settings.rate_limit_messages, key_func=limits.conversation_key, exempt_when=without_token)
+    @limiter.limit(settings.rate_limit_address, exempt_when=without_token)  # one address cannot fan out over many conversations
+    @bad_token_limit
     def post_message(conv_id: str):
         conv = authed(conv_id)
         data = body()
@@ -180,6 +198,8 @@ def register_api(app: Flask, baton) -> None:
         return jsonify(entry_id=entry_id), 202
 
     @app.get(f"{PREFIX}/<conv_id>")
+    @reads_limit
+    @bad_token_limit
     def get_conversation(conv_id: str):
         conv = authed(conv_id)
         # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
@@ -188,16 +208,32 @@ def register_api(app: Flask, baton) -> None:
         return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, entries=entries)
 
     @app.get(f"{PREFIX}/<conv_id>/events")
+    @reads_limit
+    @bad_token_limit
     def events(conv_id: str):
         conv = authed(conv_id)
         last_id = request.headers.get("Last-Event-ID", "").strip() or None
         if last_id and not re.fullmatch(r"\d{1,20}-\d{1,20}", last_id):
             raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an entry id.")
-        return Response(
-            stream_with_context(_stream(baton, conv_id, last_id, conv.state.value)),
+        address = get_remote_address()
+        slot = baton.stream_slots.acquire(conv_id, address)
+        if slot is None:
+            err = ApiError(429, "too_many_streams", "Too many live streams are open for this conversation or from this address. Close another tab and try again.")
+            resp, status = api_error(err)
+            resp.headers["Retry-After"] = str(KEEPALIVE_SECONDS)
+            return resp, status
+
+        def refresh():
+            baton.stream_slots.refresh(conv_id, address, slot)
+
+        resp = Response(
+            stream_with_context(_stream(baton, conv_id, last_id, conv.state.value, on_keepalive=refresh)),
             mimetype="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
+        # On close, not in the generator: a stream closed before its first chunk still gives its slot back.
+        resp.call_on_close(lambda: baton.stream_slots.release(conv_id, address, slot))
+        return resp
 
 
 def _sse(data: dict, *, event: str | None = None, id: str | None = None) -> str:
@@ -210,7 +246,7 @@ def _sse(data: dict, *, event: str | None = None, id: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _stream(baton, conv_id: str, cursor: str | None, state: str):
+def _stream(baton, conv_id: str, cursor: str | None, state: str, on_keepalive=lambda: None):
     """Yield public entries after ``cursor``, then each new one as it is appended.
 
     Each read covers the log up to its end, so a message sent in it already carries its latest
@@ -239,6 +275,7 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str):
             try:
                 what = inbox.get(timeout=KEEPALIVE_SECONDS)
             except queue.Empty:
+                on_keepalive()
                 yield ": keep-alive\n\n"
                 continue
             if what.startswith("~"):

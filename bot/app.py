@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import listeners
 from bot.errors import SlackNotConfigured
@@ -14,11 +15,41 @@ from bot.handoff import Deps
 from bot.people import People
 from conversations import ConversationStore
 
+# A 429 whose Retry-After is at most this many seconds is retried in place by the SDK; a longer
+# one is raised (``SlackRateLimited``) so the mirror job is re-queued after the delay instead of
+# holding a worker asleep.
+RETRY_IN_PLACE_SECONDS = 2
+RETRIES_IN_PLACE = 2
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """The SDK's ``RateLimitErrorRetryHandler`` (it sleeps Retry-After, then retries), for short waits only."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        return retry_after(response.headers) <= RETRY_IN_PLACE_SECONDS
+
+
+def retry_after(headers: dict, default: float = 1.0) -> float:
+    """Seconds from a Retry-After header (the SDK gives header values as lists)."""
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            value = value[0] if isinstance(value, (list, tuple)) else value
+            try:
+                return max(float(value), 0.0)
+            except (TypeError, ValueError):
+                return default
+    return default
+
 
 def web_client(settings) -> WebClient:
-    """A WebClient for the bot token, talking to ``SLACK_API_URL`` (a local fake in tests)."""
+    """A WebClient for the bot token, talking to ``SLACK_API_URL`` (a local fake in tests), that
+    waits out short rate limits itself (see ``ShortRateLimitRetryHandler``)."""
     base_url = (settings.slack_api_url or "https://slack.com/api/").rstrip("/") + "/"
-    return WebClient(token=settings.slack_bot_token, base_url=base_url)
+    client = WebClient(token=settings.slack_bot_token, base_url=base_url)
+    client.retry_handlers.append(ShortRateLimitRetryHandler(max_retry_count=RETRIES_IN_PLACE))
+    return client
 
 
 def create_bolt_app(

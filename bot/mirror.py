@@ -3,7 +3,8 @@
 Idempotent and resumable. Under a per-conversation lock it
   1. posts the parent card once the conversation has escalated (and records the thread),
   2. posts every entry after the ``slack`` cursor into the thread, in order, moving the cursor
-     after each successful post (a crash or a retry resumes where it stopped: nothing twice),
+     after each successful post (a crash or a retry resumes where it stopped: nothing twice);
+     a line longer than Slack's 4,000 characters goes out as several messages (``bot.mrkdwn.split``),
   3. re-renders the parent card whenever anything it shows changed (state, priority, reason,
      assignee, customer …): it keeps a fingerprint of the card it last sent and compares.
 Entries typed in Slack (``meta.source == "slack"``) are skipped: they are already in the thread.
@@ -24,6 +25,7 @@ from slack_sdk import WebClient
 
 from bot import blocks, links, messages
 from bot.errors import SlackCallFailed, SlackNotConfigured, SlackRateLimited, SlackUnavailable
+from bot.mrkdwn import split
 from bot.webapi import call
 from conversations import ConversationStore, NotFound, State
 from conversations.models import Conversation
@@ -32,6 +34,10 @@ log = logging.getLogger(__name__)
 
 CURSOR = "slack"  # store.cursor(conv_id, CURSOR): the last entry mirrored into the thread
 CARD = "slack_card"  # store.cursor(conv_id, CARD): the fingerprint of the card last sent
+PART = "slack_part"  # store.cursor(conv_id, PART): "<entry id>#<n>", the last piece posted of a long line
+# Slack shows at most 4,000 characters of a message's text well (and answers msg_too_long far above
+# it): longer lines are posted as several messages, in order, nothing cut.
+TEXT_MAX = 4000
 LOCK_SECONDS = 60  # the lock's time-to-live; each Slack call renews it, so a long run keeps it
 LOCK_WAIT_SECONDS = 60  # how long a second run waits for the first before failing (RQ retries it)
 
@@ -104,16 +110,21 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
         line = blocks.thread_line(entry, conv, ping=ping)
         if line:
-            renew()
-            call(
-                client,
-                "chat_postMessage",
-                channel=conv.slack_channel,
-                thread_ts=conv.slack_ts,
-                text=line,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            done = store.cursor(conv.id, PART) or ""
+            for n, piece in enumerate(split(line, TEXT_MAX)):
+                if done.startswith(entry.id + "#") and n <= int(done.rpartition("#")[2]):
+                    continue  # posted by a run that stopped half-way through this line
+                renew()
+                call(
+                    client,
+                    "chat_postMessage",
+                    channel=conv.slack_channel,
+                    thread_ts=conv.slack_ts,
+                    text=piece,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                store.set_cursor(conv.id, PART, f"{entry.id}#{n}")
             result.posted += 1
         store.set_cursor(conv.id, CURSOR, entry.id)
 

@@ -31,6 +31,39 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
+def split(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, nothing dropped: cut at a paragraph, else
+    a line, else a space, never inside a ``<link|label>`` or an ``&amp;`` entity (a word longer than
+    ``limit`` is cut where it must)."""
+    pieces: list[str] = []
+    rest = text or ""
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = 0
+        for sep in ("\n\n", "\n", " "):
+            at = window.rfind(sep)
+            if at > limit // 4:
+                cut = at
+                break
+        cut = _outside_markup(rest, cut or limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _outside_markup(text: str, cut: int) -> int:
+    """Move ``cut`` back to before an unclosed ``<…>`` or ``&…;`` it would fall inside."""
+    opened = text.rfind("<", 0, cut)
+    if opened > 0 and text.rfind(">", 0, cut) < opened:
+        return opened
+    amp = text.rfind("&", max(cut - 6, 0), cut)
+    if amp > 0 and ";" not in text[amp:cut]:
+        return amp
+    return cut
+
+
 # -- Markdown (AI answers) → mrkdwn ---------------------------------------------------------------
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")

@@ -50,9 +50,9 @@ class Context:
         """A Slack WebClient, or None when Slack is not configured."""
         if not self.settings.slack_bot_token:
             return None
-        from slack_sdk import WebClient
+        from bot.app import web_client
 
-        return WebClient(token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url)
+        return web_client(self.settings)
 
 
 def get(settings: config.Settings | None = None) -> Context:

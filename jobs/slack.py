@@ -1,21 +1,30 @@
 """The Slack mirror job: bring one conversation's Slack thread up to date.
 
-Enqueued by ``jobs.queues.enqueue_mirror`` (one pending job per conversation; this job clears the pending flag first) with retries; a
-rate limit or a Slack outage raises so RQ retries with back-off, and the cursor kept by
-``bot.mirror`` means a retry posts only what is still missing.
+Enqueued by ``jobs.queues.enqueue_mirror`` (one pending job per conversation; this job clears the
+pending flag first) with retries; a Slack outage raises so RQ retries with back-off, and the cursor
+kept by ``bot.mirror`` means a retry posts only what is still missing.
+
+Rate limits: the WebClient waits out a short ``Retry-After`` itself (``bot.app.web_client``); a
+longer one comes here as ``SlackRateLimited``. Slack limits the workspace, not one thread, so the
+job records a pause (``RATE_LIMITED_KEY``, expiring with Retry-After), re-queues itself after the
+delay, and every mirror job that starts during the pause is deferred to its end instead of calling.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot import messages
+from bot.errors import SlackRateLimited
 from bot.mirror import mirror_conversation
 from jobs import context
-from jobs.queues import mirror_pending_key
+from jobs.queues import SLACK, SLACK_RETRY, mirror_pending_key, queue
 
 log = logging.getLogger(__name__)
 _told_not_configured = False  # say it once per worker process, not once per message
+
+RATE_LIMITED_KEY = "baton:slack:rate-limited"  # set while Slack asked us to wait (value: seconds)
 
 
 def mirror(conv_id: str) -> str:
@@ -28,6 +37,23 @@ def mirror(conv_id: str) -> str:
             log.warning(messages.NOT_CONFIGURED)
             _told_not_configured = True
         return "skipped: Slack is not configured"
-    result = mirror_conversation(ctx.store, ctx.slack, conv_id, ctx.settings)
+    paused_ms = ctx.redis.pttl(RATE_LIMITED_KEY)
+    if paused_ms and paused_ms > 0:
+        return _again_in(ctx, conv_id, paused_ms / 1000)
+    try:
+        result = mirror_conversation(ctx.store, ctx.slack, conv_id, ctx.settings)
+    except SlackRateLimited as err:
+        ctx.redis.set(RATE_LIMITED_KEY, f"{err.retry_after:g}", px=max(int(err.retry_after * 1000), 1))
+        log.warning("Slack asked Baton to slow down: mirroring pauses for %gs", err.retry_after, extra={"conversation": conv_id})
+        return _again_in(ctx, conv_id, err.retry_after)
     log.info("mirrored to Slack: %s", result, extra={"conversation": conv_id})
     return str(result)
+
+
+def _again_in(ctx, conv_id: str, seconds: float) -> str:
+    """Re-queue this conversation's mirror after ``seconds``; the pending flag stays set until the
+    job runs, so entries appended meanwhile ride along instead of queueing jobs that would call Slack."""
+    delay = max(seconds, 0.001)
+    ctx.redis.set(mirror_pending_key(conv_id), "1", px=int((delay + 3600) * 1000))
+    queue(ctx.redis, SLACK).enqueue_in(timedelta(seconds=delay), "jobs.slack.mirror", conv_id, retry=SLACK_RETRY, job_timeout=120, failure_ttl=7 * 86400)
+    return f"rate limited: again in {delay:g}s"

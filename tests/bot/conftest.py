@@ -11,7 +11,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
 import config
-from bot.app import create_bolt_app
+from bot.app import create_bolt_app, web_client
 from bot.mirror import mirror_conversation
 from conversations import ConversationStore, Event
 from tests.fakes.slack_api import FakeSlack
@@ -67,7 +67,7 @@ def events():
 @pytest.fixture
 def web(settings, slack):
     """A WebClient for the bot token, talking to the fake (what the worker's context builds)."""
-    return WebClient(token=settings.slack_bot_token, base_url=slack.url)
+    return web_client(settings)
 
 
 class BotHarness:

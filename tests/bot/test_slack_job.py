@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from rq import SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from rq.scheduler import RQScheduler
 
 import jobs.slack
 from bot import messages
@@ -49,22 +53,57 @@ def test_mirror_job_without_slack_logs_how_to_configure_it_once(monkeypatch, red
     assert store.get(conv.id).slack_ts == ""
 
 
-def test_rate_limited_mirror_job_fails_for_rq_to_retry(monkeypatch, redis_url, redis_client, store, slack):
-    """Slack says 429: the job fails with SlackRateLimited and is scheduled for a retry, not dropped."""
+def slack_env(monkeypatch, redis_url, slack):
     for var, value in {"REDIS_URL": redis_url, "SLACK_BOT_TOKEN": slack.token, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                        "SLACK_API_URL": slack.url, "SLACK_INBOX_CHANNEL": INBOX}.items():
         monkeypatch.setenv(var, value)
+
+
+def test_long_retry_after_requeues_the_job_after_the_delay_and_pauses_every_thread(monkeypatch, redis_url, redis_client, store, slack):
+    """Slack answers 429 with Retry-After 3: no call is repeated meanwhile, not even for another
+    conversation; the job comes back after 3 s and posts the whole thread once."""
+    slack_env(monkeypatch, redis_url, slack)
+    first, second = escalated(store), escalated(store)
+    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
+
+    queues.enqueue_mirror(redis_client, first.id)
+    run_worker(redis_client)
+    assert queues.enqueue_mirror(redis_client, first.id) is None  # new entries ride along with the re-queued job
+    queues.enqueue_mirror(redis_client, second.id)
+    run_worker(redis_client)
+
+    assert len(slack.calls("chat.postMessage")) == 1  # the 429, and nothing after it
+    scheduled = ScheduledJobRegistry(queue=queues.queue(redis_client, queues.SLACK))
+    assert len(scheduled.get_job_ids()) == 2
+    for job_id in scheduled.get_job_ids():
+        wait = (scheduled.get_scheduled_time(job_id) - datetime.now(UTC)).total_seconds()
+        assert 0 < wait <= 3.1
+
+    time.sleep(3.2)
+    scheduler = RQScheduler([queues.SLACK], connection=redis_client)
+    scheduler.acquire_locks()
+    scheduler.enqueue_scheduled_jobs()  # what `rq worker --with-scheduler` does every second
+    scheduler.release_locks()
+    run_worker(redis_client)
+
+    for conv in (first, second):
+        conv = store.get(conv.id)
+        assert conv.slack_ts
+        assert len(slack.posts(thread_ts=conv.slack_ts)) == 4
+    assert len([p for p in slack.posts() if "thread_ts" not in p]) == 2
+
+
+def test_short_retry_after_is_waited_out_by_the_client(monkeypatch, redis_url, redis_client, store, slack):
+    """A 429 with Retry-After 1 is retried in place by the SDK's handler: the job posts everything at once."""
+    slack_env(monkeypatch, redis_url, slack)
     conv = escalated(store)
-    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
+    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1, after=1)
 
     job = queues.enqueue_mirror(redis_client, conv.id)
     run_worker(redis_client)
 
-    job.refresh()
-    assert job.get_status() in ("scheduled", "queued")
-    assert job.retries_left == queues.SLACK_RETRY.max - 1
-    assert store.get(conv.id).slack_ts == ""
-
+    assert job.return_value() == "card posted, 4 posted"
+    assert [c.ok for c in slack.calls("chat.postMessage")] == [True, False, True, True, True, True]
 
 
 def test_a_burst_of_entries_queues_one_mirror_and_a_running_mirror_lets_a_new_one_queue(monkeypatch, redis_url, redis_client, store):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 
 import pytest
 
 from bot.errors import SlackRateLimited, SlackUnavailable
 from bot.mirror import mirror_conversation
-from conversations import Event
+from bot.mrkdwn import split
+from conversations import ConversationStore, Event
 from tests.bot.conftest import INBOX, escalated
 
 HOSTILE = "<!channel> <@U123> & <b>hi</b> <script>alert(1)</script> @here"
@@ -202,3 +204,32 @@ def test_no_channel_configured_is_logged_and_skipped(store, web, settings, slack
     assert str(result) == "skipped: no channel"
     assert "SLACK_INBOX_CHANNEL" in caplog.text
     assert slack.calls() == []
+
+
+def test_a_line_longer_than_slack_takes_is_posted_in_pieces_in_order_and_nothing_cut(redis_client, web, settings, slack, thread):
+    """A 9,000-character team note reaches the thread as three messages of at most 4,000 characters
+    that together hold every word, split between words; a retry after a failure mid-way repeats no piece."""
+    long_store = ConversationStore(redis_client, max_chars=20000)  # the worker's store takes long entries
+    words = [f"word{n:04d}" for n in range(1000)]
+    long_store.append(thread.id, role="agent", type="note", text=" ".join(words), author={"name": "Alice"}, client_id="long")
+    slack.fail("chat.postMessage", "internal_error", status=500, after=1)
+
+    with pytest.raises(SlackUnavailable):
+        mirror_conversation(long_store, web, thread.id, settings)
+    mirror_conversation(long_store, web, thread.id, settings)
+
+    pieces = [t for t in thread_texts(slack, thread) if "word" in t]
+    assert len(pieces) == 3
+    assert all(len(p) <= 4000 for p in pieces)
+    assert " ".join(pieces).removeprefix(":memo: *Note by Alice:* ").split(" ") == words
+
+
+@pytest.mark.parametrize("text", ["<https://docs.example/a-very-long-guide|the guide> " * 200, "&amp;&lt;&gt; " * 900, "x" * 9000])
+def test_splitting_never_breaks_a_link_or_an_entity(text):
+    """Pieces never end inside a <link|label> or an &entity;, and joined again they are the text."""
+    pieces = split(text.strip(), 4000)
+    assert all(len(p) <= 4000 for p in pieces)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+    for piece in pieces:
+        assert piece.count("<") == piece.count(">")
+        assert not re.search(r"&[a-z]*$", piece)

@@ -10,8 +10,11 @@ Idempotent and resumable. Under a per-conversation lock it
 Entries typed in Slack (``meta.source == "slack"``) are skipped: they are already in the thread.
 
 Errors: rate limits, Slack outages and network errors raise (``SlackRateLimited`` /
-``SlackUnavailable``) so the RQ job retries with back-off; anything else (a wrong channel, a revoked
-token) is logged once, with the conversation id and Slack's error code, and the run stops.
+``SlackUnavailable``) so the RQ job retries; anything else (a wrong channel, a revoked token) is
+logged once per channel (``bot.trouble``), with the conversation id and Slack's error code, and the
+run stops with the cursor behind the log, for the cron sweep to retry. A rule's channel Baton cannot
+post in (not invited, archived, deleted) falls back to the inbox channel: a new card goes there, and
+an existing thread starts over there with the whole transcript.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot import blocks, links, messages
+from bot import blocks, links, messages, trouble
 from bot.errors import SlackCallFailed, SlackNotConfigured, SlackRateLimited, SlackUnavailable
 from bot.mrkdwn import split
 from bot.webapi import call
@@ -75,16 +78,44 @@ def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: st
         except (SlackRateLimited, SlackUnavailable):
             raise
         except SlackCallFailed as err:
-            log.error("Slack mirror stopped: %s", err, extra={"conversation": conv_id})
+            trouble.report(store.r, err, getattr(err, "channel", "") or conv.slack_channel, conv_id)
             return MirrorResult(skipped=err.error)
         except SlackNotConfigured as err:
             log.error("Slack mirror stopped: %s", err, extra={"conversation": conv_id})
             return MirrorResult(skipped="no channel")
 
 
-def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, settings, *, renew) -> MirrorResult:
+def _post(store: ConversationStore, client: WebClient, channel: str, **kwargs) -> dict:
+    """chat.postMessage; a failure names the channel (``err.channel``), a success clears its trouble."""
+    try:
+        response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **kwargs)
+    except SlackCallFailed as err:
+        err.channel = channel
+        raise
+    trouble.healed(store.r, channel, response.get("channel") or channel)
+    return response
+
+
+def _can_move(err: SlackCallFailed, conv: Conversation, settings) -> bool:
+    """A thread in a rule's channel that Baton can no longer post in moves to the inbox channel."""
+    inbox = settings.slack_inbox_channel
+    return err.error in trouble.CHANNEL_ERRORS and bool(inbox) and conv.slack_channel != inbox
+
+
+def _move_to_inbox(store: ConversationStore, client: WebClient, conv: Conversation, settings, err: SlackCallFailed, *, renew) -> MirrorResult:
+    """Start the conversation over in a new inbox thread: card first, then the whole transcript, so
+    whoever picks it up there has the context (the old thread keeps working if it comes back)."""
+    trouble.report(store.r, err, conv.slack_channel, conv.id)
+    store.update(conv.id, slack_channel="", slack_ts="")
+    for name in (CURSOR, PART):
+        store.set_cursor(conv.id, name, "")
+    return _mirror(store, client, store.get(conv.id), settings, renew=renew, moved=True)
+
+
+def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, settings, *, renew, moved: bool = False) -> MirrorResult:
     """``renew()`` restarts the lock's time-to-live before each post: a run that outlasted it would let
-    a second run read the same cursor and post the same lines (it raises if the lock was lost)."""
+    a second run read the same cursor and post the same lines (it raises if the lock was lost).
+    ``moved``: the thread was just moved to the inbox (it is not moved twice in one run)."""
     result = MirrorResult()
     if not conv.slack_ts:
         channel = (conv.escalation or {}).get("channel") or settings.slack_inbox_channel
@@ -92,7 +123,15 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
             raise SlackNotConfigured(messages.NO_CHANNEL)
         card = render_card(store, conv, settings)
         renew()
-        response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **card)
+        try:
+            response = _post(store, client, channel, **card)
+        except SlackCallFailed as err:
+            inbox = settings.slack_inbox_channel
+            if err.error not in trouble.CHANNEL_ERRORS or not inbox or channel == inbox:
+                raise
+            # The rule's channel is gone, archived or closed to the bot: the inbox gets the thread.
+            trouble.report(store.r, err, channel, conv.id)
+            response = _post(store, client, inbox, **card)
         # The answer names the channel by id even when we posted to "#name"; events carry ids.
         store.set_thread(conv.id, response["channel"], response["ts"])
         store.set_cursor(conv.id, CARD, fingerprint(card))
@@ -115,15 +154,12 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
                 if done.startswith(entry.id + "#") and n <= int(done.rpartition("#")[2]):
                     continue  # posted by a run that stopped half-way through this line
                 renew()
-                call(
-                    client,
-                    "chat_postMessage",
-                    channel=conv.slack_channel,
-                    thread_ts=conv.slack_ts,
-                    text=piece,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+                try:
+                    _post(store, client, conv.slack_channel, thread_ts=conv.slack_ts, text=piece)
+                except SlackCallFailed as err:
+                    if moved or not _can_move(err, conv, settings):
+                        raise
+                    return _move_to_inbox(store, client, conv, settings, err, renew=renew)
                 store.set_cursor(conv.id, PART, f"{entry.id}#{n}")
             result.posted += 1
         store.set_cursor(conv.id, CURSOR, entry.id)

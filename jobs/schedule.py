@@ -3,7 +3,11 @@
 from rq import cron
 
 from jobs.maintenance import close_idle
-from jobs.queues import DIGESTS
+from jobs.queues import DIGESTS, SLACK
+from jobs.slack import sweep
 
 # Close conversations nobody has touched for a day, every 15 minutes.
 cron.register(close_idle, DIGESTS, interval=15 * 60)
+
+# Re-mirror conversations whose Slack thread fell behind (Slack trouble, a lost job), every minute.
+cron.register(sweep, SLACK, interval=60)

@@ -13,18 +13,22 @@ delay, and every mirror job that starts during the pause is deferred to its end 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
-from bot import messages
-from bot.errors import SlackRateLimited
-from bot.mirror import mirror_conversation
+from bot import messages, trouble
+from bot.errors import SlackCallFailed, SlackRateLimited
+from bot.mirror import CARD, CURSOR, escalated, mirror_conversation
+from bot.webapi import call
 from jobs import context
-from jobs.queues import SLACK, SLACK_RETRY, mirror_pending_key, queue
+from jobs.queues import SLACK, SLACK_RETRY, enqueue_mirror, mirror_pending_key, queue
 
 log = logging.getLogger(__name__)
 _told_not_configured = False  # say it once per worker process, not once per message
 
 RATE_LIMITED_KEY = "baton:slack:rate-limited"  # set while Slack asked us to wait (value: seconds)
+SWEEP_WINDOW_SECONDS = 2 * 86400  # the sweep looks at conversations updated this recently
+SWEEP_LIMIT = 2000  # … at most this many, most recent first
 
 
 def mirror(conv_id: str) -> str:
@@ -57,3 +61,36 @@ def _again_in(ctx, conv_id: str, seconds: float) -> str:
     ctx.redis.set(mirror_pending_key(conv_id), "1", px=int((delay + 3600) * 1000))
     queue(ctx.redis, SLACK).enqueue_in(timedelta(seconds=delay), "jobs.slack.mirror", conv_id, retry=SLACK_RETRY, job_timeout=120, failure_ttl=7 * 86400)
     return f"rate limited: again in {delay:g}s"
+
+
+def sweep() -> int:
+    """Queue a mirror for every conversation whose Slack thread is behind its log; returns how many.
+
+    Run by the cron process every minute. It is what makes Slack trouble lose nothing: a run that
+    stopped on a channel the bot was not in, an archived channel or a revoked token left its cursor
+    behind the log, and once Slack takes posts again the next sweep brings the thread up to date,
+    without waiting for the shopper to write. With a token Slack refuses, one ``auth.test`` tells
+    and the sweep waits for the fix instead of failing once per conversation.
+    """
+    ctx = context.get()
+    if ctx.slack is None or ctx.redis.exists(RATE_LIMITED_KEY):
+        return 0
+    if trouble.TOKEN in trouble.failing(ctx.redis):
+        try:
+            call(ctx.slack, "auth_test")
+        except SlackCallFailed as err:
+            if err.error in trouble.TOKEN_ERRORS:
+                trouble.report(ctx.redis, err, "")
+            return 0
+    store = ctx.store
+    behind = 0
+    for conv in store.recent(limit=SWEEP_LIMIT, since=time.time() - SWEEP_WINDOW_SECONDS):
+        if not escalated(store, conv):
+            continue
+        stale = not conv.slack_ts or store.cursor(conv.id, CARD) != str(conv.state)
+        if stale or store.entries(conv.id, after=store.cursor(conv.id, CURSOR), count=1):
+            if enqueue_mirror(ctx.redis, conv.id) is not None:
+                behind += 1
+    if behind:
+        log.info("Slack sweep: %d conversation(s) behind their log, mirroring queued", behind)
+    return behind

@@ -56,6 +56,8 @@ class FakeSlack:
     def __post_init__(self):
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._broken: dict[str, str] = {}  # channel -> the error every post there gets
+        self._revoked = ""
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -116,6 +118,23 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times, after))
 
+    def break_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        """Every post or update in ``channel`` answers ``error`` (``not_in_channel``, ``is_archived``,
+        ``channel_not_found``) until ``fix_channel``: the bot was removed, the channel archived …"""
+        with self._lock:
+            self._broken[channel] = error
+
+    def fix_channel(self, channel: str) -> None:
+        with self._lock:
+            self._broken.pop(channel, None)
+
+    def revoke(self, error: str = "token_revoked") -> None:
+        """Every call with the bot token answers ``error`` until ``restore()`` (the app was uninstalled)."""
+        self._revoked = error
+
+    def restore(self) -> None:
+        self._revoked = ""
+
     def calls(self, method: str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
@@ -169,6 +188,8 @@ class FakeSlack:
             return
         with self._lock:
             failure = self._next_failure(method) if method != RESPONSE_URL else None
+            if failure is None and method != RESPONSE_URL:
+                failure = self._standing_failure(method, params)
             self._calls.append(Call(method, params, parts.path, authorization, ok=failure is None))
             self._lock.notify_all()
         if method == RESPONSE_URL:
@@ -183,6 +204,15 @@ class FakeSlack:
             self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
             return
         self._reply(req, 200, self._answer(method, params))
+
+    def _standing_failure(self, method: str, params: dict) -> _Failure | None:
+        if self._revoked and method != "apps.connections.open":
+            return _Failure(self._revoked, 200, None, 1, 0)
+        channel = self._channel_id(str(params.get("channel", "")))
+        error = self._broken.get(channel) or self._broken.get(str(params.get("channel", "")))
+        if error and method.startswith("chat."):
+            return _Failure(error, 200, None, 1, 0)
+        return None
 
     def _next_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method) or []

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot import messages, trouble
 from bot.errors import SlackCallFailed, SlackRateLimited
-from bot.mirror import CARD, CURSOR, escalated, mirror_conversation
+from bot.mirror import CARD, CURSOR, escalated, fingerprint, mirror_conversation, render_card
 from bot.webapi import call
 from jobs import context
 from jobs.queues import SLACK, SLACK_RETRY, enqueue_mirror, mirror_pending_key, queue
@@ -87,7 +87,7 @@ def sweep() -> int:
     for conv in store.recent(limit=SWEEP_LIMIT, since=time.time() - SWEEP_WINDOW_SECONDS):
         if not escalated(store, conv):
             continue
-        stale = not conv.slack_ts or store.cursor(conv.id, CARD) != str(conv.state)
+        stale = not conv.slack_ts or store.cursor(conv.id, CARD) != fingerprint(render_card(store, conv, ctx.settings))
         if stale or store.entries(conv.id, after=store.cursor(conv.id, CURSOR), count=1):
             if enqueue_mirror(ctx.redis, conv.id) is not None:
                 behind += 1

@@ -64,8 +64,12 @@ def create_app(settings: config.Settings | None = None) -> Flask:
 
     from webhook.api import register_api
     from webhook.cli import register_cli
+    from webhook.errors import register_errors
+    from webhook.openapi import register_openapi
     from webhook.slack import register_slack
 
+    register_errors(app)
+    register_openapi(app)
     register_api(app, baton)
     register_slack(app, baton)
     register_cli(app)

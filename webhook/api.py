@@ -20,6 +20,7 @@ from flask_limiter.util import get_remote_address
 from conversations import Conversation, Empty, Event, InvalidTransition, State, TooLong
 from conversations.models import REVISIONS, current, latest_revisions, revise
 from webhook import limits
+from webhook.errors import ApiError, clean_text, error_response, json_object, visible
 from webhook.identity import IdentityInvalid, verify_user
 from webhook.render import public_entry
 
@@ -35,14 +36,8 @@ MAX_CLIENT_ID = 100
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), status
+    return error_response(status, code, message), status
 
 
 def _breach(message: str):
@@ -73,14 +68,6 @@ def register_api(app: Flask, baton) -> None:
         on_breach=_rate_limited,
     )
 
-    @app.errorhandler(ApiError)
-    def api_error(err: ApiError):
-        return _error(err.status, err.code, err.message)
-
-    @app.errorhandler(413)
-    def too_large(_err):
-        return _error(413, "too_large", "That request is too large.")
-
     @app.errorhandler(redis.RedisError)
     def redis_unavailable(err: redis.RedisError):
         # Raised by the store, the queues or the rate limiter's storage: the widget keeps the
@@ -90,11 +77,7 @@ def register_api(app: Flask, baton) -> None:
         resp.headers["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
         return resp, status
 
-    def body() -> dict:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise ApiError(400, "bad_json", "Send a JSON object with Content-Type: application/json.")
-        return data
+    body = json_object
 
     def authed(conv_id: str) -> Conversation:
         conv = limits.token_conversation(store)
@@ -117,11 +100,13 @@ def register_api(app: Flask, baton) -> None:
     reads_limit = limiter.shared_limit(settings.rate_limit_reads, scope="reads", key_func=limits.conversation_key,
                                        exempt_when=without_token, on_breach=_reads_limited)
 
-    def optional_str(data: dict, key: str, limit: int, prefix: str = "") -> str:
-        value = data.get(key) or ""
+    def optional_str(data: dict, key: str, limit: int, prefix: str = "", *, multiline: bool = False) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
         if not isinstance(value, str):
             raise ApiError(422, "invalid", f"'{prefix}{key}' must be a string.")
-        value = value.strip()
+        value = clean_text(value.strip(), prefix + key, multiline=multiline)
         if len(value) > limit:
             raise ApiError(422, "invalid", f"'{prefix}{key}' is longer than {limit} characters.")
         return value
@@ -129,7 +114,7 @@ def register_api(app: Flask, baton) -> None:
     def customer_fields(raw: dict, prefix: str = "") -> dict:
         """``name`` and ``email`` as one line of plain text each (empty ones left out)."""
         # One line of plain text: a name with line breaks could forge fields on the team's Slack card.
-        name = "".join(ch for ch in " ".join(optional_str(raw, "name", MAX_NAME, prefix).split()) if ch.isprintable())
+        name = "".join(ch for ch in " ".join(optional_str(raw, "name", MAX_NAME, prefix, multiline=True).split()) if ch.isprintable())
         email = optional_str(raw, "email", MAX_EMAIL, prefix)
         if email and not EMAIL_RE.match(email):
             raise ApiError(422, "invalid", "That email address doesn't look right.")
@@ -139,7 +124,8 @@ def register_api(app: Flask, baton) -> None:
     @limiter.limit(settings.rate_limit_create)
     def create_conversation():
         data = body()
-        raw_customer = data.get("customer") or {}
+        raw_customer = data.get("customer")
+        raw_customer = {} if raw_customer is None else raw_customer
         if not isinstance(raw_customer, dict):
             raise ApiError(422, "invalid", "'customer' must be an object with optional 'name' and 'email'.")
         customer = customer_fields(raw_customer)
@@ -167,11 +153,16 @@ def register_api(app: Flask, baton) -> None:
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(422, "empty", "Type a message first.")
+        if not visible(text):
+            raise ApiError(422, "empty", "The message has no visible characters (only spaces or invisible ones); type a message first.")
         if len(text.strip()) > settings.max_message_chars:
             raise ApiError(413, "too_long", f"Messages can be at most {settings.max_message_chars} characters.")
-        client_id = data.get("client_id") or ""
+        clean_text(text, "text", multiline=True)
+        client_id = data.get("client_id")
+        client_id = "" if client_id is None else client_id
         if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
             raise ApiError(422, "invalid", f"'client_id' must be a string of at most {MAX_CLIENT_ID} characters.")
+        clean_text(client_id, "client_id", multiline=False)
         if conv.state == State.CLOSED:
             try:
                 store.transition(conv_id, Event.REOPEN)
@@ -213,15 +204,13 @@ def register_api(app: Flask, baton) -> None:
     def events(conv_id: str):
         conv = authed(conv_id)
         last_id = request.headers.get("Last-Event-ID", "").strip() or None
-        if last_id and not re.fullmatch(r"\d{1,20}-\d{1,20}", last_id):
-            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an entry id.")
+        if last_id and not is_entry_id(last_id):
+            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an entry id as the stream sent it ('<milliseconds>-<sequence>'); reconnect without it to replay from the start.")
         address = get_remote_address()
         slot = baton.stream_slots.acquire(conv_id, address)
         if slot is None:
-            err = ApiError(429, "too_many_streams", "Too many live streams are open for this conversation or from this address. Close another tab and try again.")
-            resp, status = api_error(err)
-            resp.headers["Retry-After"] = str(KEEPALIVE_SECONDS)
-            return resp, status
+            raise ApiError(429, "too_many_streams", "Too many live streams are open for this conversation or from this address. Close another tab and try again.",
+                           headers={"Retry-After": str(KEEPALIVE_SECONDS)})
 
         def refresh():
             baton.stream_slots.refresh(conv_id, address, slot)
@@ -234,6 +223,15 @@ def register_api(app: Flask, baton) -> None:
         # On close, not in the generator: a stream closed before its first chunk still gives its slot back.
         resp.call_on_close(lambda: baton.stream_slots.release(conv_id, address, slot))
         return resp
+
+
+MAX_STREAM_ID_PART = 2**64 - 1  # a Redis stream id is two unsigned 64-bit numbers
+
+
+def is_entry_id(value: str) -> bool:
+    """Whether ``value`` can be a log entry id (what the stream sends as ``id:``)."""
+    match = re.fullmatch(r"(\d{1,20})-(\d{1,20})", value)
+    return bool(match) and all(int(part) <= MAX_STREAM_ID_PART for part in match.groups())
 
 
 def _sse(data: dict, *, event: str | None = None, id: str | None = None) -> str:

@@ -46,6 +46,8 @@ class _Loop:
     escalation: Escalation | None = None
     action_results: list = field(default_factory=list)
     rounds: int = 0
+    identity: dict = field(default_factory=dict)  # the verified identity (agent.rules.verified_identity), or {}
+    actions: dict = field(default_factory=dict)  # the custom actions offered in this turn
 
 
 class ClaudeBrain:
@@ -77,11 +79,16 @@ class ClaudeBrain:
         messages = prompts.messages_from_history(turn.history, max_chars=self.settings.max_message_chars)
         if not messages:
             messages = [{"role": "user", "content": turn.text}]
-        loop = _Loop()
+        from agent.rules import available, verified_identity
+
+        # Actions bound to the customer's identity are offered only when the store's server signed it.
+        loop = _Loop(identity=verified_identity(turn.conversation))
+        loop.actions = {n: a for n, a in self.actions.items() if available(a, loop.identity)}
+        tools = self.tools if len(loop.actions) == len(self.actions) else prompts.tools([a.tool() for a in loop.actions.values()])
         typing = _TypingOnce(turn.on_typing)
         final = None
         for round_no in range(self.options.max_tool_rounds + 1):
-            final = self._call(messages, typing)
+            final = self._call(messages, typing, tools)
             if final.stop_reason != "tool_use":
                 break
             if round_no == self.options.max_tool_rounds:
@@ -91,12 +98,12 @@ class ClaudeBrain:
             messages.append({"role": "user", "content": [self._run_tool(b, loop, turn) for b in final.content if b.type == "tool_use"]})
         return self._finish(turn, final, loop)
 
-    def _call(self, messages: list[dict], typing: _TypingOnce):
+    def _call(self, messages: list[dict], typing: _TypingOnce, tools: list[dict]):
         kwargs = {
             "model": self.model,
             "max_tokens": self.options.max_tokens,
             "system": self.system,
-            "tools": self.tools,
+            "tools": tools,
             "messages": messages,
         }
         if self.options.effort and not self.model.startswith(_NO_EFFORT):
@@ -153,7 +160,7 @@ class ClaudeBrain:
                 content = self._search(str(args.get("query") or turn.text), loop, turn)
             elif name == prompts.ESCALATE_TOOL:
                 content = self._escalate(args, loop)
-            elif name in self.actions:
+            elif name in loop.actions:
                 content = self._action(name, args, loop)
             else:
                 return _tool_result(block.id, f"Unknown tool {name!r}.", error=True)
@@ -191,11 +198,16 @@ class ClaudeBrain:
         )
 
     def _action(self, name: str, args: dict, loop: _Loop) -> str:
-        from agent.rules import call_action
+        from agent.rules import call_action, for_model
 
-        result = call_action(self.actions[name], args)
-        loop.action_results.append({"action": name, "ok": True, "result": result})
-        return json.dumps(result, ensure_ascii=False)[:8000] if not isinstance(result, str) else result[:8000]
+        action = loop.actions[name]
+        result = call_action(action, args, loop.identity)
+        loop.action_results.append({"action": name, "ok": True, "result": result})  # the team sees it all
+        shared = for_model(action, result)
+        note = "Done; the full result went to the team. " + (
+            "Fields shared with you: " + json.dumps(shared, ensure_ascii=False) if shared else "No fields of it are shared with you."
+        )
+        return note[:8000]
 
     # -- endings --
 

@@ -17,7 +17,7 @@ Flask, Slack or Redis. Others use the names exported here.
 from __future__ import annotations
 
 from agent.errors import RuleProblem, RulesError
-from agent.rules.actions import Action, call_action
+from agent.rules.actions import Action, available, call_action, for_model, verified_identity
 from agent.rules.engine import RuleEngine
 from agent.rules.intents import Analysis, CustomIntent, IntentClassifier, IntentScore
 from agent.rules.lexicon import BUILTIN_INTENTS
@@ -42,8 +42,11 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "Triggers",
+    "available",
     "call_action",
     "check_file",
     "load_rules",
+    "for_model",
     "tokenize",
+    "verified_identity",
 ]

@@ -8,6 +8,15 @@ the team on escalation, so they are plain JSON-able dicts.
 
 The secret is read when the call is made (the rules file names the variable, so config.py cannot
 list it in advance) and is never logged or put in an error message.
+
+Identity: an argument can be bound to the conversation's verified identity (``bind = { email =
+"customer.email" }``). A bound argument is left out of the tool's schema, so the model cannot set
+it; ``call_action`` fills it from the identity the store's server signed, whatever the model sent.
+An action with a binding is offered only when the conversation is verified (``available``), and
+``call_action`` refuses it otherwise. What a shopper merely typed is never an identity here.
+
+Results: the whole result goes to the team (the Slack card); the model reads only the fields the
+rules file lists in ``share_with_ai`` (``for_model``), none by default.
 """
 
 from __future__ import annotations
@@ -46,13 +55,62 @@ class Action:
     secret_prefix: str = ""  # e.g. "Bearer "
     timeout: float = DEFAULT_TIMEOUT
     line: int | None = None  # where it is declared in the rules file
+    bind: dict = field(default_factory=dict)  # argument → identity field (IDENTITY_FIELDS), filled server-side
+    share_with_ai: tuple = ()  # result fields (dotted paths) the model may read; the team sees everything
 
     def tool(self) -> dict:
-        """The action as a tool definition for the Claude Messages API."""
-        return {"name": self.name, "description": self.description, "input_schema": self.args_schema}
+        """The action as a tool definition for the Claude Messages API, without its bound arguments."""
+        schema = dict(self.args_schema)
+        if self.bind:
+            schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items() if k not in self.bind}
+            if "required" in schema:
+                schema["required"] = [k for k in schema["required"] if k not in self.bind]
+        return {"name": self.name, "description": self.description, "input_schema": schema}
 
     def placeholders(self) -> list[str]:
         return [name for _, name, _, _ in string.Formatter().parse(self.url) if name]
+
+
+# What an argument can be bound to, and where it lives on a verified conversation's customer.
+IDENTITY_FIELDS = {"customer.email": "email", "customer.user_id": "user_id", "customer.name": "name"}
+
+
+def verified_identity(conversation) -> dict:
+    """``{"customer.email": …, "customer.user_id": …, …}`` when the store's server signed the
+    customer (webhook/identity.py), else ``{}``: typed details never count."""
+    customer = getattr(conversation, "customer", None) or {}
+    if customer.get("verified") is not True or not customer.get("user_id"):
+        return {}
+    return {path: str(customer[key]) for path, key in IDENTITY_FIELDS.items() if customer.get(key)}
+
+
+def available(action: Action, identity: dict) -> bool:
+    """Whether the model may be offered ``action``: every bound argument has a verified value."""
+    return all(identity.get(path) for path in action.bind.values())
+
+
+def for_model(action: Action, result: dict) -> dict:
+    """The part of ``result`` the model may read: the ``share_with_ai`` paths (lists are looked through)."""
+    tree: dict = {}  # field → subtree of shared fields, or None: the whole value is shared
+    for path in action.share_with_ai:
+        node, parts = tree, path.split(".")
+        for part in parts[:-1]:
+            if node.get(part, {}) is None:
+                break  # a shorter path already shares the whole value
+            node = node.setdefault(part, {})
+        else:
+            node[parts[-1]] = None
+    return _prune(result, tree) if tree else {}
+
+
+def _prune(value, tree):
+    if tree is None:
+        return value
+    if isinstance(value, list):
+        return [_prune(v, tree) for v in value]
+    if isinstance(value, dict):
+        return {k: _prune(v, tree[k]) for k, v in value.items() if k in tree}
+    return None  # a scalar where the rules file expected fields
 
 
 def secret_value(env_var: str) -> str:
@@ -77,15 +135,21 @@ def validate_args(action: Action, args: dict) -> None:
         raise ActionError(action.name, f"the arguments do not match the action's schema ({details})")
 
 
-def call_action(action: Action, args: dict) -> dict:
+def call_action(action: Action, args: dict, identity: dict | None = None) -> dict:
     """Call ``action`` with ``args`` and return the JSON answer as a dict.
 
-    GET and DELETE send the arguments not used in the URL as query parameters; the other methods send
-    them as a JSON body. A JSON list answer comes back as ``{"items": [...]}``, a non-JSON one as
+    Bound arguments come from ``identity`` (``verified_identity``), never from ``args``. GET and
+    DELETE send the arguments not used in the URL as query parameters; the other methods send them
+    as a JSON body. A JSON list answer comes back as ``{"items": [...]}``, a non-JSON one as
     ``{"text": ...}``.
     """
     if not isinstance(args, dict):
         raise ActionError(action.name, "the arguments must be a JSON object")
+    if action.bind:
+        identity = identity or {}
+        if not available(action, identity):
+            raise ActionError(action.name, "it needs the customer's verified identity, and this conversation is not verified")
+        args = {k: v for k, v in args.items() if k not in action.bind} | {arg: identity[path] for arg, path in action.bind.items()}
     validate_args(action, args)
     used = set(action.placeholders())
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.errors import RuleProblem, RulesError
-from agent.rules.actions import DEFAULT_TIMEOUT, MAX_TIMEOUT, METHODS, Action, secret_value
+from agent.rules.actions import DEFAULT_TIMEOUT, IDENTITY_FIELDS, MAX_TIMEOUT, METHODS, Action, secret_value
 from agent.rules.intents import CustomIntent
 from agent.rules.lexicon import BUILTIN_INTENTS, Lexicon
 from agent.rules.linemap import LineMap
@@ -20,7 +20,7 @@ TRIGGERS = ("keywords", "regex", "intent", "intent_threshold", "frustration", "a
 ACTIONS = ("escalate", "reply", "tag", "close")
 RULE_KEYS = ("name", "description", "when", "then", "match", "unless", "enabled")
 ESCALATE_KEYS = ("priority", "channel", "mention", "category", "summary")
-ACTION_KEYS = ("name", "description", "url", "method", "args", "secret_env", "secret_header", "secret_prefix", "timeout")
+ACTION_KEYS = ("name", "description", "url", "method", "args", "secret_env", "secret_header", "secret_prefix", "timeout", "bind", "share_with_ai")
 INTENT_KEYS = ("name", "description", "examples", "threshold", "keywords")
 STORE_KEYS = ("timezone", "hours", "default_language", "channel")
 HOURS_KEYS = ("days", "open", "close", "holidays", "timezone")
@@ -209,6 +209,8 @@ class _Loader:
             if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
                 self.problem((*path, "timeout"), f"action {name!r}: timeout must be a number of seconds between 0 and {MAX_TIMEOUT:g}")
                 timeout = DEFAULT_TIMEOUT
+            bind = self.action_bind(item.get("bind", {}), schema, name, path)
+            share = self.string_list(item.get("share_with_ai", []), (*path, "share_with_ai"))
             out.append(
                 Action(
                     name=name,
@@ -221,9 +223,27 @@ class _Loader:
                     secret_prefix=str(item.get("secret_prefix", "")),
                     timeout=float(timeout),
                     line=self.lines.line(*path),
+                    bind=bind,
+                    share_with_ai=tuple(share),
                 )
             )
         return out
+
+    def action_bind(self, raw, schema, name: str, path) -> dict:
+        """``bind = { email = "customer.email" }``: arguments filled from the verified identity."""
+        if not isinstance(raw, dict):
+            self.problem((*path, "bind"), f'action {name!r}: bind must be a table, e.g. bind = {{ email = "customer.email" }}')
+            return {}
+        properties = (schema.get("properties") or {}) if isinstance(schema, dict) else {}
+        bind = {}
+        for arg, field_path in raw.items():
+            if field_path not in IDENTITY_FIELDS:
+                self.problem((*path, "bind", arg), f"action {name!r}: bind.{arg} must be one of {', '.join(IDENTITY_FIELDS)}")
+            elif arg not in properties:
+                self.problem((*path, "bind", arg), f"action {name!r}: bind.{arg} names no argument in args.properties")
+            else:
+                bind[arg] = field_path
+        return bind
 
     def string_list(self, raw, path) -> list[str]:
         if isinstance(raw, str):

@@ -131,7 +131,7 @@ def store_api():
 
 
 def test_the_model_calls_a_store_action_and_the_team_sees_its_result(fake, claude_agent, store_api, tmp_path, monkeypatch):
-    """A custom action from the rules file is a tool; its result goes back to the model and onto the card."""
+    """A custom action from the rules file is a tool; its result goes onto the card, not to the model."""
     url, calls = store_api
     monkeypatch.setenv("STORE_API_TOKEN", "store-secret")
     rules_file = action_rules(tmp_path, f"{url}/v1/orders", 'secret_env = "STORE_API_TOKEN"\nsecret_prefix = "Bearer "')
@@ -145,7 +145,7 @@ def test_the_model_calls_a_store_action_and_the_team_sees_its_result(fake, claud
 
     assert [t["name"] for t in fake.requests[0]["tools"]] == ["search_docs", "escalate_to_human", "lookup_order"]
     assert calls == [{"path": "/v1/orders?email=ana%40example.com", "authorization": "Bearer store-secret"}]
-    assert "LG-7F3A-91C2" in last_tool_results(fake.requests[1])[0]["content"]
+    assert "LG-7F3A-91C2" not in last_tool_results(fake.requests[1])[0]["content"]  # no share_with_ai: the team only
     assert reply.escalation.action_results == [
         {"action": "lookup_order", "ok": True, "result": {"orders": [{"id": "PP-1042", "product": "Lumen Grade", "license_key": "LG-7F3A-91C2"}]}}
     ]

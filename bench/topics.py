@@ -15,7 +15,8 @@ ari: adjusted Rand index; nmi: normalised mutual information (arithmetic mean of
 scikit-learn's default); p50_ms: median over ``--repeat`` runs of one whole grouping's wall time
 divided by the number of messages (the model already loaded). Prints, as its LAST line, one JSON
 object ``{"n", "topics", "ari", "nmi", "p50_ms", ...}`` with the baselines under "agglomerative" and
-"kmeans".
+"kmeans", and under "identity" how ``match_previous`` keeps topics across two halves of the set
+(even rows = last week, odd rows = this week; see ``identity``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from insights.grouping import average_linkage, group_texts
+from insights.grouping import average_linkage, group_texts, match_previous
 from knowledge.embeddings import load_embedder
 
 #: The plain baseline's merge level: average cosine similarity 0.5 (cosine distance 0.5).
@@ -130,6 +131,30 @@ def kmeans(features: np.ndarray, k: int, *, seed: int = 0, n_init: int = 10, ite
     return best_labels
 
 
+def identity(texts: list[str], truth: list[str], embedder) -> dict:
+    """Two "weeks" (even and odd rows) grouped apart; week two's groups matched to week one's by
+    ``match_previous``. right: continues the group of its own majority topic; wrong: another topic's;
+    missed: new although week one had its topic; new: new and week one had not."""
+    weeks = [list(range(0, len(texts), 2)), list(range(1, len(texts), 2))]
+    grouped = [group_texts([texts[i] for i in week], embedder) for week in weeks]
+
+    def majority(group, week):
+        return Counter(truth[week[m]] for m in group.members).most_common(1)[0][0]
+
+    first = [majority(g, weeks[0]) for g in grouped[0]]
+    previous = [(str(k), g.centroid) for k, g in enumerate(grouped[0]) if not g.other]
+    counts = Counter()
+    for group, match in zip(grouped[1], match_previous(grouped[1], previous), strict=True):
+        if group.other:
+            continue
+        topic = majority(group, weeks[1])
+        if match is not None:
+            counts["right" if first[int(match)] == topic else "wrong"] += 1
+        else:
+            counts["missed" if topic in first else "new"] += 1
+    return {k: counts[k] for k in ("right", "wrong", "missed", "new")}
+
+
 # -- The run ------------------------------------------------------------------------------------
 
 def _labels_of(groups, n: int) -> list[int]:
@@ -174,6 +199,7 @@ def run(path: str, *, embedder_spec: str = "", baseline: str = "both", repeat: i
             for i in group.members:
                 if truth[i] != majority or group.other:
                     print(f"  in {group.name!r} ({majority}): [{truth[i]}] {texts[i]}", file=out)
+    result["identity"] = identity(texts, truth, embedder)
     if baseline in ("both", "agglomerative", "kmeans"):
         plain = np.asarray(embedder.embed(texts), dtype=np.float32)
         if baseline in ("both", "agglomerative"):

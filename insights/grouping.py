@@ -39,16 +39,26 @@ import numpy as np
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
 
 #: Average cosine similarity (of the combined features) at which two clusters still merge.
-THRESHOLD = 0.35
+THRESHOLD = 0.4
 #: Weight of the bag-of-concepts block in the combined cosine (the embedding has ``1 - w``).
-CONCEPT_WEIGHT = 0.4
+CONCEPT_WEIGHT = 0.3
 #: Clusters with fewer messages than this go to the "Other" group (at least 2).
 MIN_SIZE = 3
+#: A message of a too-small cluster joins the nearest topic when its cosine to the topic's centre is at
+#: least this (1.0 = never: every small cluster goes to "Other").
+ATTACH = 0.25
 #: Distinct texts clustered pairwise at most (memory and time are quadratic in this, ~16 MB at 2000).
 MAX_CLUSTER = 2000
+#: Distinct texts embedded at most; past this, the others join a topic by their concepts alone.
+MAX_EMBED = 2000
 #: Cosine similarity of centroids at which a group continues a previous topic.
-MATCH_THRESHOLD = 0.8
+MATCH_THRESHOLD = 0.7
 OTHER_NAME = "Other"
+#: A topic's name grows by a word while the longer phrase covers at least this share of the members
+#: the shorter one covers.
+EXTEND_SHARE = 0.5
+#: A group is named from at most this many of its (most frequent) distinct messages.
+NAME_SAMPLE = 300
 
 
 @dataclass(frozen=True)
@@ -62,32 +72,41 @@ class Group:
 
 # -- Normalisation and the topic vocabulary ---------------------------------------------------
 
-_APOSTROPHE = re.compile(r"[’'`´]")
-_CONTRACTIONS = [
-    (re.compile(r"\b(can)[’'`´]?t\b"), r"\1 not"),
-    (re.compile(r"\bwon[’'`´]?t\b"), "will not"),
-    (re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must)n[’'`´]?t\b"), r"\1 not"),
-    (re.compile(r"[’'`´](s|re|ve|m|ll|d)\b"), ""),
-]
+# English negative contractions, with or without the apostrophe: can't/cant, won't, don't/dont, ...
+_NEGATIVE = re.compile(r"\b(ca|wo|do|does|did|is|are|was|were|has|have|had|could|would|should|must)n[’'`´]?t\b")
+_NEGATIVE_STEM = {"ca": "can", "wo": "will"}
+_CLITIC = re.compile(r"[’'`´](s|re|ve|m|ll|d)\b")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _NON_LATIN = re.compile(r"[^\x00-\u024f]")
+
+
+def _latin_fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0x250):
+        ch = chr(code)
+        stripped = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if stripped != ch:
+            table[code] = stripped
+    table[ord("ß")] = "ss"
+    return table
+
+
+_LATIN_FOLD = _latin_fold_table()
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed from Latin letters (other scripts kept), English contractions
     expanded, other apostrophes and punctuation → spaces ("l'activation" → "l activation")."""
-    out = []
-    for ch in text:
-        if ord(ch) < 0x250:
-            decomposed = unicodedata.normalize("NFKD", ch)
-            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-        else:
-            out.append(ch)
-    folded = "".join(out).lower().replace("ß", "ss")
-    for pattern, repl in _CONTRACTIONS:
-        folded = pattern.sub(repl, folded)
-    folded = _APOSTROPHE.sub(" ", folded)
-    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+    folded = _NEGATIVE.sub(_expand_negative, text.lower().translate(_LATIN_FOLD))
+    return " ".join(_PUNCTUATION.sub(" ", _CLITIC.sub("", folded)).split())
+
+
+def _expand_negative(match: re.Match) -> str:
+    stem = match.group(1)
+    return f"{_NEGATIVE_STEM.get(stem, stem)} not"
+
+
+_PUNCTUATION = re.compile(r"[^\w]+")
 
 
 def _pattern_tokens(phrase: str) -> tuple[str, ...]:
@@ -116,6 +135,8 @@ class Vocabulary:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
         self.minor = frozenset(data.get("minor", []))
+        self.objects = frozenset(data.get("objects", []))
+        self.object_weight = float(data.get("object_weight", 1.0))
         self.concepts = list(data["concepts"])
         self.stop_words = frozenset(data.get("stop_words", [])) | _STOP_WORDS
         self._exact: dict[str, list] = {}  # first word → [(pattern tokens, concept)]
@@ -183,7 +204,7 @@ class Vocabulary:
         folded = fold(text)
         concepts: list[str] = []
         rest = folded
-        for phrase, concept in self._scripts:
+        for phrase, concept in self._scripts if _NON_LATIN.search(folded) else ():
             if phrase in rest:
                 concepts.append(concept)
                 rest = rest.replace(phrase, " ")
@@ -216,15 +237,18 @@ class Vocabulary:
 
 
 _NON_LATIN_RUN = re.compile(r"[^\x00-\u024f\s]+")
+_CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]\"“”«»¿¡。、！？،]+(?:\s|$)|[!?;()\[\]\"“”«»¿¡。、！？،]")
 
 # Words never used alone as a topic's name (their concepts still count). Short, multilingual.
-_STOP_WORDS = frozenset("""
+_STOP_WORDS_EN = """
 a an the and or but if of to in on at for from by with without about into over after before again still
 i me my mine we us our you your yours he she it its they them their this that these those there here
 is am are was were be been being have has had do does did will would can could should may might must
 not no yes so too very just only also even any some all more most much many other such own same than
 then now please thanks thank hi hello hey dear regards hope help need want get got tried try trying
 what which who whom why how when where anyone someone something anything one two three ok okay
+"""
+_STOP_WORDS = frozenset(_STOP_WORDS_EN.split()) | frozenset("""
 der die das den dem des ein eine einen einem einer und oder aber mit von zu im am ist bin sind war
 ich mich mir mein meine meinen wir uns unser sie es er ihr nicht kein keine bitte danke hallo noch
 schon habe hat haben kann konnen wie was warum wo auf fur aus bei nach seit
@@ -236,7 +260,25 @@ o os um uma e ou mas com do da dos das no na nos nas eu meu minha voce seu sua o
 il lo gli uno ed con di da nel nella io mio mia sono ho ciao grazie ancora gia
 de het een en of maar met van te in op is ben zijn ik mij mijn wij ons u uw hallo bedankt nog al
 i w z na do nie jest sa mam moj moja dzien dobry dziekuje juz
+sich auch nur wird wurde dass wenn mehr se lo nos muy porque sin sobre este esta eso esto tengo puedo
+nao ao aos pelo pela isso estou tenho posso che si ad alla alle della per ti ci questo questa voglio vorrei
+ce cette ces ca leur tres peux veux niet dat deze dit wil kan graag geen mnie czy jak dla ale moge chce
+prosze ve bir bu icin ile ben benim degil
 """.split())
+
+
+_ENGLISH_FUNCTION_WORDS = frozenset(_STOP_WORDS_EN.split())
+_OTHER_FUNCTION_WORDS = frozenset(w for w in _STOP_WORDS if w not in _ENGLISH_FUNCTION_WORDS)
+
+
+def is_english(text: str) -> bool:
+    """A rough guess: Latin script and more English function words than other languages' (or none)."""
+    if _NON_LATIN_RUN.search(text):
+        return False
+    words = _LATIN_WORD.findall(fold(text))
+    english = sum(w in _ENGLISH_FUNCTION_WORDS for w in words)
+    other = sum(w in _OTHER_FUNCTION_WORDS for w in words)
+    return english > other or english == other == 0
 
 
 @lru_cache(maxsize=4)
@@ -262,7 +304,8 @@ def _concept_block(concept_lists: list[list[str]], vocab: Vocabulary, weights: n
                 block[row, index[c]] = 1.0
     df = (block * weights[:, None]).sum(axis=0)
     idf = np.log((1.0 + weights.sum()) / (1.0 + df)) + 1.0
-    block *= idf[None, :]
+    prior = np.array([vocab.object_weight if c in vocab.objects else 1.0 for c in vocab.concepts], dtype=np.float32)
+    block *= (idf * prior)[None, :]
     norms = np.linalg.norm(block, axis=1, keepdims=True)
     return np.divide(block, norms, out=np.zeros_like(block), where=norms > 0)
 
@@ -367,13 +410,44 @@ def _ngrams(words: list[str], stop_words: frozenset[str], longest: int = 3) -> s
     return grams
 
 
-def _name_groups(clusters: list[list[int]], originals: list[list[str]], translated: list[list[str]],
-                 weights: np.ndarray, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
-    """(name, keywords) per cluster: the phrase covering most of its members and few of the rest.
+def _content_words(phrase: str, stop_words: frozenset[str]) -> int:
+    return sum(w not in stop_words for w in phrase.split())
+
+
+def _grow_name(name: str, pool: set[str], bags: list[tuple[float, set[str]]], verbatim: Counter,
+               stop_words: frozenset[str], concept_of) -> str:
+    """Grow a name into a longer phrase of the members' own words while that phrase still covers at
+    least ``EXTEND_SHARE`` of the members the shorter one covers ("key" → "license key"). A phrase
+    covers a member holding all its content words in any order, translated ("límite de descargas"
+    holds "download limit")."""
+
+    def covers(phrase: str) -> float:
+        words = {concept_of(w) or w for w in phrase.split() if w not in stop_words}
+        return sum(weight for weight, bag in bags if words <= bag)
+
+    while True:
+        base, size = covers(name), _content_words(name, stop_words)
+        longer = []
+        for g in pool:
+            if _content_words(g, stop_words) > size and f" {name} " in f" {g} ":
+                c = covers(g)
+                if c >= EXTEND_SHARE * base:
+                    longer.append((c * _content_words(g, stop_words), verbatim[g], -len(g.split()), g))
+        if not longer:
+            return name
+        name = max(longer)[-1]
+
+
+def _name_groups(clusters: list[list[int]], originals: list[list[list[str]]], translated: list[list[str]],
+                 weights: np.ndarray, stop_words: frozenset[str], concept_of,
+                 english_of: list[bool]) -> list[tuple[str, list[str]]]:
+    """(name, keywords) per cluster: the phrase covering most of its members and few of the rest
+    (c-TF-IDF over 1-3-word phrases), grown into a longer phrase while it still covers enough.
 
     A phrase counts for a member when the member's own words or their translation hold it; a name is
-    only chosen among phrases that occur in some member's own words."""
-    own = [_ngrams(words, stop_words) for words in originals]
+    only chosen among phrases of the members' own words, English ones when the group has any. Large
+    groups are named from their ``NAME_SAMPLE`` most frequent messages."""
+    own = [set().union(*(_ngrams(c, stop_words) for c in clauses)) for clauses in originals]
     both = [own_i | _ngrams(tr, stop_words) for own_i, tr in zip(own, translated, strict=True)]
     total = float(weights.sum())
     overall: Counter = Counter()
@@ -381,14 +455,13 @@ def _name_groups(clusters: list[list[int]], originals: list[list[str]], translat
         for g in grams:
             overall[g] += weights[i]
     named = []
-    for members in clusters:
+    for cluster in clusters:
+        members = sorted(cluster, key=lambda i: -weights[i])[:NAME_SAMPLE]
         size = float(weights[members].sum())
         cover: Counter = Counter()
-        candidates: set[str] = set()
         for i in members:
             for g in both[i]:
                 cover[g] += weights[i]
-            candidates |= own[i]
         scored = []
         for g, c in cover.items():
             share = c / size
@@ -396,65 +469,135 @@ def _name_groups(clusters: list[list[int]], originals: list[list[str]], translat
             length = len(g.split())
             scored.append((share * idf * (1.0 + 0.3 * (length - 1)) * (1.0 if share >= 0.3 else 0.3), g))
         scored.sort(key=lambda sg: (-sg[0], sg[1]))
-        name = next((g for _, g in scored if g in candidates), None)
         keywords = [g for _, g in scored if " " not in g][:5]
+        # Names in English where the group has English messages (the digest is read in English).
+        pool = set().union(*(own[i] for i in members if english_of[i])) or set().union(*(own[i] for i in members))
+        name = next((g for _, g in scored if g in pool), None)
         if name is None:
-            first = originals[members[0]]
-            name = " ".join(first[:4]) if first else "(no words)"
-        named.append((name, keywords))
+            words = [w for clause in originals[members[0]] for w in clause]
+            named.append((" ".join(words[:4]) or "(no words)", keywords))
+            continue
+        bags = [(weights[i], {w for clause in originals[i] for w in clause} | set(translated[i])) for i in members]
+        verbatim = Counter(g for i in members for g in own[i])
+        named.append((_grow_name(name, pool, bags, verbatim, stop_words, concept_of), keywords))
     return named
 
 
 # -- The public API -------------------------------------------------------------------------------
 
+def _dedupe_key(text: str) -> str:
+    """Messages equal but for case, accents, punctuation and numbers are grouped once."""
+    return _DIGITS.sub("0", fold(text))
+
+
+_DIGITS = re.compile(r"\d+")
+
+
 def group_texts(texts: list[str], embedder, *, threshold: float = THRESHOLD, min_size: int = MIN_SIZE,
                 concept_weight: float = CONCEPT_WEIGHT, max_cluster: int = MAX_CLUSTER,
-                vocab: Vocabulary | None = None, seed: int = 0) -> list[Group]:
+                max_embed: int = MAX_EMBED, attach: float = ATTACH, vocab: Vocabulary | None = None,
+                seed: int = 0) -> list[Group]:
     """Group ``texts`` into recurring topics: every text in exactly one group, largest group first,
     the catch-all "Other" group (small clusters) last. ``embedder`` is a knowledge embedder
     (``embed(texts) -> unit rows``)."""
     if not texts:
         return []
     vocab = vocab or vocabulary()
-    # Identical messages are grouped once, weighted by how often they occur.
+    # Messages that differ only in case, accents, punctuation or numbers are grouped once, weighted.
     unique: dict[str, int] = {}
     slot = np.empty(len(texts), dtype=np.int64)
+    distinct: list[str] = []
     for i, text in enumerate(texts):
-        slot[i] = unique.setdefault(text, len(unique))
-    distinct = list(unique)
+        key = _dedupe_key(text)
+        if key not in unique:
+            unique[key] = len(distinct)
+            distinct.append(text)
+        slot[i] = unique[key]
     weights = np.bincount(slot, minlength=len(distinct)).astype(np.float64)
 
     translations = [vocab.translate(t) for t in distinct]
     translated = [t for t, _ in translations]
-    embedded = np.asarray(embedder.embed([t or "(empty)" for t in translated]), dtype=np.float32)
     concepts = _concept_block([c for _, c in translations], vocab, weights)
     has_concepts = np.linalg.norm(concepts, axis=1) > 0
-    w = float(np.clip(concept_weight, 0.0, 1.0))
-    features = np.hstack([math.sqrt(1.0 - w) * embedded, math.sqrt(w) * concepts])
-    features[~has_concepts, :embedded.shape[1]] = embedded[~has_concepts]  # no concepts: the embedding alone
-    features = _unit_rows(features)
+    english_of = [is_english(text) for text in distinct]
 
-    labels = _cluster_capped(features, weights, threshold, max(2, max_cluster), seed)
+    # Past ``max_embed`` distinct texts, the most frequent half and a random rest are embedded and
+    # clustered; the others join a topic by their concepts alone (embedding is the cost that grows).
+    embedded_ids = np.arange(len(distinct))
+    if len(distinct) > max_embed:
+        order = np.argsort(-weights, kind="stable")
+        head = order[:max_embed // 2]
+        tail = np.random.default_rng(seed).choice(order[max_embed // 2:], size=max_embed - len(head), replace=False)
+        embedded_ids = np.sort(np.concatenate([head, tail]))
+    surplus = np.setdiff1d(np.arange(len(distinct)), embedded_ids, assume_unique=True)
+
+    # A message in another language is embedded as its concepts alone: the words MiniLM does not know
+    # would only pull it towards other messages of its language.
+    embed_texts = []
+    for d in embedded_ids:
+        text, found = translations[d]
+        embed_texts.append(text if (not found or english_of[d]) else " ".join(dict.fromkeys(found)))
+    embedded = np.asarray(embedder.embed([t or "(empty)" for t in embed_texts]), dtype=np.float32)
+    w = float(np.clip(concept_weight, 0.0, 1.0))
+    sub_concepts, sub_has = concepts[embedded_ids], has_concepts[embedded_ids]
+    features = np.hstack([math.sqrt(1.0 - w) * embedded, math.sqrt(w) * sub_concepts])
+    features[~sub_has, :embedded.shape[1]] = embedded[~sub_has]  # no concepts: the embedding alone
+    features = _unit_rows(features)
+    sub_weights = weights[embedded_ids]
+
+    labels = _cluster_capped(features, sub_weights, threshold, max(2, max_cluster), seed)
     clusters: dict[int, list[int]] = {}
-    for d, label in enumerate(labels):
-        clusters.setdefault(int(label), []).append(d)
+    for row, label in enumerate(labels):
+        clusters.setdefault(int(label), []).append(row)
     small = max(2, min_size)
-    kept = [m for m in clusters.values() if weights[m].sum() >= small]
-    rest = [d for m in clusters.values() if weights[m].sum() < small for d in m]
-    kept.sort(key=lambda m: (-weights[m].sum(), m[0]))
+    kept = [m for m in clusters.values() if sub_weights[m].sum() >= small]
+    rest = [row for m in clusters.values() if sub_weights[m].sum() < small for row in m]
+    if kept and rest and attach < 1.0:
+        # A one-off message close to a topic's centre joins that topic rather than "Other".
+        centres = _unit_rows(np.stack([(features[m] * sub_weights[m, None]).sum(axis=0) for m in kept]))
+        sims = features[rest] @ centres.T
+        nearest = sims.argmax(axis=1)
+        fits = sims[np.arange(len(rest)), nearest] >= attach
+        for row, k, ok in zip(rest, nearest, fits, strict=True):
+            if ok:
+                kept[int(k)].append(row)
+        rest = [row for row, ok in zip(rest, fits, strict=True) if not ok]
+    # From here on clusters hold indices into ``distinct``; ``rows`` keeps the embedded rows for centroids.
+    rows = [list(m) for m in kept]
+    kept = [[int(embedded_ids[r]) for r in m] for m in kept]
+    rest = [int(embedded_ids[r]) for r in rest]
+    if len(surplus):
+        if kept:
+            centres = _unit_rows(np.stack([(concepts[m] * weights[m, None]).sum(axis=0) for m in kept]))
+            sims = concepts[surplus] @ centres.T
+            nearest = sims.argmax(axis=1)
+            fits = has_concepts[surplus] & (sims[np.arange(len(surplus)), nearest] >= threshold)
+        else:
+            nearest, fits = np.zeros(len(surplus), dtype=np.int64), np.zeros(len(surplus), dtype=bool)
+        for d, k, ok in zip(surplus, nearest, fits, strict=True):
+            (kept[int(k)] if ok else rest).append(int(d))
+    order = sorted(range(len(kept)), key=lambda k: (-weights[kept[k]].sum(), min(kept[k])))
+    kept, rows = [kept[k] for k in order], [rows[k] for k in order]
     all_clusters = kept + ([rest] if rest else [])
 
-    originals = [_LATIN_WORD.findall(fold(t)) for t in distinct]
+    # Each message as its clauses' words: a name never spans a full stop or a comma.
+    originals = [[_LATIN_WORD.findall(fold(c)) for c in _CLAUSE_BREAK.split(t)] for t in distinct]
     words_translated = [_LATIN_WORD.findall(t) for t in translated]
-    names = _name_groups(all_clusters, originals, words_translated, weights, vocab.stop_words)
+    names = _name_groups(all_clusters, originals, words_translated, weights, vocab.stop_words, vocab.word_concept,
+                         english_of)
 
     members_of: list[list[int]] = [[] for _ in distinct]
     for i, d in enumerate(slot):
         members_of[d].append(i)
+    row_of = {int(d): r for r, d in enumerate(embedded_ids)}
     groups = []
     for n, (cluster, (name, keywords)) in enumerate(zip(all_clusters, names, strict=True)):
         other = bool(rest) and n == len(all_clusters) - 1
-        centroid = (embedded[cluster] * weights[cluster, None]).sum(axis=0)
+        member_rows = [row_of[d] for d in cluster if d in row_of]
+        if member_rows:
+            centroid = (embedded[member_rows] * sub_weights[member_rows, None]).sum(axis=0)
+        else:  # an "Other" made only of unembedded messages: embed a few for its centroid
+            centroid = np.asarray(embedder.embed([translated[d] or "(empty)" for d in cluster[:32]])).sum(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         members = sorted(i for d in cluster for i in members_of[d])
         groups.append(Group(members=members, name=OTHER_NAME if other else name, keywords=keywords,

@@ -127,3 +127,21 @@ ERROR_HINTS = {
     "msg_too_long": "a message was too long for Slack",
     "invalid_blocks": "Slack rejected the card's blocks (a bug: please report it)",
 }
+
+# -- suggested replies (drafts) ---------------------------------------------------------------------
+DRAFT_INTRO_DOCS = ":bulb: *Suggested reply* (the best passage from the docs). Only the team sees this; {customer} gets it when you send it."
+DRAFT_INTRO_CLAUDE = ":bulb: *Suggested reply* (drafted by the AI from the docs and the conversation). Only the team sees this; {customer} gets it when you send it."
+DRAFT_FALLBACK = "Suggested reply for {customer} (only the team sees this)"
+DRAFT_SOURCES = "_From:_ {sources}"
+BUTTON_DRAFT_SEND = "Send to shopper"
+BUTTON_DRAFT_EDIT = "Edit and send"
+DRAFT_SENT = ":white_check_mark: {user} sent this suggested reply to {customer}."
+DRAFT_SENT_TO_YOU = "Sent to {customer} as your reply. You have #{number} now."
+DRAFT_STALE = "That suggestion is out of date: #{number} has a newer one, or none. Reply in the thread instead."
+DRAFT_ALREADY_SENT = "{user} already sent that suggestion to {customer}."
+DRAFT_MODAL_TITLE = "Reply to #{number}"
+DRAFT_MODAL_SUBMIT = "Send"
+DRAFT_MODAL_CANCEL = "Cancel"
+DRAFT_MODAL_LABEL = "Your reply"
+DRAFT_MODAL_HINT = "{customer} gets this as your reply, under your name."
+DRAFT_MODAL_EMPTY = "Write a few words to send."

@@ -30,6 +30,13 @@ def enqueue_answer(connection: redis.Redis, conv_id: str, entry_id: str):
     )
 
 
+def enqueue_draft(connection: redis.Redis, conv_id: str, escalation_id: str):
+    """Ask the worker for a suggested reply to the escalation ``escalation_id`` (jobs.drafts.suggest)."""
+    return queue(connection, ANSWERS).enqueue(
+        "jobs.drafts.suggest", conv_id, escalation_id, retry=ANSWER_RETRY, job_timeout=120, failure_ttl=7 * 86400
+    )
+
+
 def mirror_pending_key(conv_id: str) -> str:
     return f"baton:{{{conv_id}}}:mirror-pending"
 

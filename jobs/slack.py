@@ -20,7 +20,7 @@ from bot import messages, trouble
 from bot.errors import SlackCallFailed, SlackRateLimited
 from bot.mirror import CARD, CURSOR, escalated, fingerprint, mirror_conversation, render_card
 from bot.webapi import call
-from jobs import context
+from jobs import context, drafts
 from jobs.queues import SLACK, SLACK_RETRY, enqueue_mirror, mirror_pending_key, queue
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ def mirror(conv_id: str) -> str:
         log.warning("Slack asked Baton to slow down: mirroring pauses for %gs", err.retry_after, extra={"conversation": conv_id})
         return _again_in(ctx, conv_id, err.retry_after)
     log.info("mirrored to Slack: %s", result, extra={"conversation": conv_id})
+    if not result.skipped:
+        drafts.after_mirror(ctx, conv_id)
     return str(result)
 
 

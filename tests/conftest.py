@@ -53,6 +53,18 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory):
+    """The demo store's docs indexed once per test session with the bundled embedder (what the worker
+    uses); the data folder's path, for BATON_DATA_DIR."""
+    from knowledge import KnowledgeBase
+
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    demo = config.load(environ={}, dotenv=False, data_dir=str(data_dir))
+    KnowledgeBase(demo.index_dir).ingest(demo.docs_dir)
+    return str(data_dir)
+
+
 @pytest.fixture
 def settings(redis_url, tmp_path):
     """Settings for a test: the test Redis, data in tmp, no Slack, no Anthropic."""

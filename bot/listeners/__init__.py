@@ -8,7 +8,7 @@ because Bolt answers 404 to an unmatched event and Slack then retries it.
 from slack_bolt import App
 
 from bot.handoff import Deps
-from bot.listeners import actions, commands, events, shortcuts
+from bot.listeners import actions, commands, events, shortcuts, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -16,3 +16,4 @@ def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     shortcuts.register(app, deps)
+    views.register(app, deps)

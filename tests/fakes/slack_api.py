@@ -1,7 +1,7 @@
 """A small Slack Web API server for tests: ``slack_sdk.WebClient(base_url=fake.url)`` talks to it.
 
 It speaks the subset Baton calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-chat.getPermalink, users.info, views.publish, apps.connections.open) plus response URLs (what
+chat.getPermalink, users.info, views.publish, views.open, apps.connections.open) plus response URLs (what
 Bolt's ``respond()`` posts to), records every call with its parameters (query, form or JSON body,
 merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
 "ratelimited", status=429, retry_after=3)``.
@@ -265,6 +265,12 @@ class FakeSlack:
                                          "profile": {"display_name": profile.get("display_name", ""),
                                                      "real_name": profile.get("real_name", ""),
                                                      "image_72": profile.get("image_72", f"https://avatars.example/{uid}_72.png")}}}
+        if method in ("views.open", "views.push"):
+            view = p.get("view")
+            view = json.loads(view) if isinstance(view, str) else (view or {})
+            if not p.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            return {"ok": True, "view": {"id": f"V0MODAL{next(self._ts):03d}", "team_id": TEAM_ID, "app_id": "A0BATON001", "bot_id": BOT_ID, **view}}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(p.get("view") if isinstance(p.get("view"), dict) else {})}}
         if method == "apps.connections.open":

@@ -214,3 +214,30 @@ class SlackEvents:
             "message": message,
         }
         return self._form({"payload": json.dumps(payload)}, **sign)
+
+    def view_submission(self, view: dict, values: dict, *, user: str, **sign) -> SignedRequest:
+        """A modal submitted (``view_submission``): ``view`` as the app opened it (callback_id,
+        private_metadata, blocks), ``values`` = {block_id: {action_id: text}} typed in its inputs."""
+        state = {block: {action: {"type": "plain_text_input", "value": text} for action, text in fields.items()}
+                 for block, fields in values.items()}
+        view_id = f"V{uuid.uuid4().hex[:10].upper()}"
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": self.team_id},
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": f"{next(self._seq)}.{uuid.uuid4().hex}",
+            "view": {
+                "id": view_id, "team_id": self.team_id, "type": view.get("type", "modal"), "blocks": view.get("blocks", []),
+                "private_metadata": view.get("private_metadata", ""), "callback_id": view.get("callback_id", ""),
+                "state": {"values": state}, "hash": f"{int(time.time())}.{uuid.uuid4().hex[:8]}",
+                "title": view.get("title"), "clear_on_close": False, "notify_on_close": False,
+                "close": view.get("close"), "submit": view.get("submit"), "previous_view_id": None,
+                "root_view_id": view_id, "app_id": APP_ID, "external_id": "", "app_installed_team_id": self.team_id, "bot_id": "B0BATONBOT",
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self._form({"payload": json.dumps(payload)}, **sign)

@@ -5,19 +5,8 @@ from __future__ import annotations
 import pytest
 from rq import SimpleWorker
 
-import config
 from conversations import ConversationStore, Event, State
 from jobs.queues import ANSWERS, SLACK, enqueue_answer, queue
-from knowledge import KnowledgeBase
-
-
-@pytest.fixture(scope="module")
-def demo_index(tmp_path_factory):
-    """The demo docs, indexed once for this module with the default embedder."""
-    data_dir = tmp_path_factory.mktemp("data")
-    settings = config.load(environ={}, dotenv=False, data_dir=str(data_dir))
-    KnowledgeBase(settings.index_dir).ingest(settings.docs_dir)
-    return str(data_dir)
 
 
 @pytest.fixture

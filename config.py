@@ -68,6 +68,9 @@ class Settings:
     store_tone: str = "friendly, concise and warm"
     # Limits.
     max_message_chars: int = 4000  # characters per shopper or agent message
+    file_max_mb: float = 10.0  # largest file a team member can send a shopper from Slack (megabytes)
+    # MIME types a team member can send a shopper from Slack ("image/*" allows every image type).
+    file_types: str = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,application/zip"
     rate_limit_messages: str = "20 per minute"  # per conversation
     rate_limit_create: str = "30 per hour"  # new conversations per client address
     rate_limit_address: str = "60 per minute"  # messages per client address, across its conversations
@@ -133,6 +136,8 @@ ENV = {
     "BATON_STORE_NAME": "store_name",
     "BATON_STORE_TONE": "store_tone",
     "BATON_MAX_MESSAGE_CHARS": "max_message_chars",
+    "BATON_FILE_MAX_MB": "file_max_mb",
+    "BATON_FILE_TYPES": "file_types",
     "BATON_RATE_LIMIT_MESSAGES": "rate_limit_messages",
     "BATON_RATE_LIMIT_CREATE": "rate_limit_create",
     "BATON_RATE_LIMIT_ADDRESS": "rate_limit_address",

@@ -59,10 +59,12 @@ def create_bolt_app(
     enqueue_answer: Callable[[str, str], object],
     *,
     listener_executor: Executor | None = None,
+    enqueue_files: Callable[..., object] | None = None,
 ) -> App:
     """Build the Bolt app with every listener registered.
 
-    ``enqueue_mirror(conv_id)`` and ``enqueue_answer(conv_id, entry_id)`` queue the worker's jobs;
+    ``enqueue_mirror(conv_id)``, ``enqueue_answer(conv_id, entry_id)`` and ``enqueue_files(conv_id,
+    channel, ts, user, files)`` (files a member shared in a thread) queue the worker's jobs;
     the caller owns them so bot/ stays free of RQ, Flask and jobs/.
 
     Listeners run after the ack (``process_before_response=False``): Slack gets its 200 at once and
@@ -81,6 +83,6 @@ def create_bolt_app(
         process_before_response=False,
         **options,
     )
-    deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r))
+    deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r), enqueue_files=enqueue_files)
     listeners.register(app, deps)
     return app

@@ -32,6 +32,8 @@ class Deps:
     enqueue_mirror: Callable[[str], object]
     enqueue_answer: Callable[[str, str], object]
     people: People
+    # enqueue_files(conv_id, channel, ts, user, files): send a thread message's files to the shopper
+    enqueue_files: Callable[..., object] | None = None
 
 
 def apologise_on_outage(listener):

@@ -30,7 +30,7 @@ SOMETHING_WENT_WRONG = "Sorry, that didn't work (Baton could not reach its datab
 
 # -- thread replies that cannot reach the shopper (ephemeral, in the thread) ----------------------
 REPLY_TOO_LONG = "Your reply was not sent: it is longer than {limit} characters. Split it into shorter messages."
-REPLY_EMPTY = "Only text reaches the shopper; files and attachments are not sent. Add a few words to your reply."
+REPLY_EMPTY = "Nothing was sent: your reply has no text or file that can reach the shopper. Add a few words to it."
 CONVERSATION_FULL = "Your reply was not sent: this conversation is too long. Ask the shopper to start a new chat."
 EDIT_TOO_LONG = "Your edit did not reach the shopper: it is longer than {limit} characters. They still see your reply as first sent."
 EDIT_CONVERSATION_FULL = "Your edit did not reach the shopper: this conversation is too long. They still see your reply as first sent."
@@ -145,3 +145,9 @@ DRAFT_MODAL_CANCEL = "Cancel"
 DRAFT_MODAL_LABEL = "Your reply"
 DRAFT_MODAL_HINT = "{customer} gets this as your reply, under your name."
 DRAFT_MODAL_EMPTY = "Write a few words to send."
+
+# -- files shared in a thread (notes in the thread, for the team) -----------------------------------
+FILE_TYPE_REFUSED = ":no_entry_sign: *{name}* did not reach the shopper: {type} files are not sent. Allowed: {allowed} (BATON_FILE_TYPES)."
+FILE_TOO_LARGE = ":no_entry_sign: *{name}* did not reach the shopper: it is {size}, and files up to {limit} are sent (BATON_FILE_MAX_MB)."
+FILE_NOT_READABLE = ":no_entry_sign: *{name}* did not reach the shopper: Baton could not read it from Slack (does the app have the files:read scope? Reinstall it from manifest.yml)."
+FILE_UNAVAILABLE = ":no_entry_sign: *{name}* did not reach the shopper: Slack does not make this file available to apps."

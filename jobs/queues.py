@@ -37,6 +37,13 @@ def enqueue_draft(connection: redis.Redis, conv_id: str, escalation_id: str):
     )
 
 
+def enqueue_files(connection: redis.Redis, conv_id: str, channel: str, ts: str, user: str, files: list[dict]):
+    """Ask the worker to send the files of a team member's thread message to the shopper (jobs.files.fetch)."""
+    return queue(connection, SLACK).enqueue(
+        "jobs.files.fetch", conv_id, channel, ts, user, files, retry=SLACK_RETRY, job_timeout=300, failure_ttl=7 * 86400
+    )
+
+
 def mirror_pending_key(conv_id: str) -> str:
     return f"baton:{{{conv_id}}}:mirror-pending"
 

@@ -46,6 +46,9 @@ class Baton:
     def enqueue_mirror(self, conv_id: str):
         return queues.enqueue_mirror(self.redis, conv_id)
 
+    def enqueue_files(self, conv_id: str, channel: str, ts: str, user: str, files: list[dict]):
+        return queues.enqueue_files(self.redis, conv_id, channel, ts, user, files)
+
 
 def create_app(settings: config.Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment (and .env), then ``settings`` if given."""

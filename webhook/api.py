@@ -10,14 +10,16 @@ import json
 import logging
 import queue
 import re
+from pathlib import Path
 
 import redis
-from flask import Flask, Response, jsonify, request, stream_with_context
+from flask import Flask, Response, jsonify, request, send_file, stream_with_context
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from conversations import Conversation, Empty, Event, InvalidTransition, State, TooLong
+from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
+from conversations.attachments import Attachments
 from conversations.models import REVISIONS, current, latest_revisions, revise
 from webhook import limits
 from webhook.errors import ApiError, clean_text, error_response, json_object, visible
@@ -27,6 +29,7 @@ from webhook.render import public_entry
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/conversations"
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}  # shown in the widget; anything else downloads
 KEEPALIVE_SECONDS = 15
 OUTAGE_RETRY_SECONDS = 5  # Retry-After while Redis is unreachable
 MAX_NAME = 80
@@ -197,6 +200,26 @@ def register_api(app: Flask, baton) -> None:
         entries = [public_entry(e) for e in current(store.entries(conv_id, public_only=True))]
         customer = {"name": conv.customer.get("name", ""), "email": conv.customer.get("email", ""), "verified": conv.verified}
         return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, entries=entries)
+
+    attachments = Attachments(baton.redis, Path(settings.data_dir) / "files")
+
+    @app.get(f"{PREFIX}/<conv_id>/files/<file_id>")
+    @reads_limit
+    @bad_token_limit
+    def get_file(conv_id: str, file_id: str):
+        """A file the team sent in this conversation (entries carry ``file: {id, name, mimetype, size}``)."""
+        authed(conv_id)
+        try:
+            meta, path = attachments.get(conv_id, file_id)
+        except NotFound:
+            raise ApiError(404, "not_found", "There is no such file in this conversation.") from None
+        mimetype = meta.get("mimetype") or "application/octet-stream"
+        resp = send_file(path, mimetype=mimetype, as_attachment=mimetype not in INLINE_TYPES, download_name=meta.get("name") or "file",
+                         conditional=True, max_age=0)
+        resp.headers["X-Content-Type-Options"] = "nosniff"  # never re-interpreted as HTML or script
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
 
     @app.get(f"{PREFIX}/<conv_id>/events")
     @reads_limit

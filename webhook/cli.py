@@ -56,7 +56,7 @@ def socket_command():
     baton = current_app.extensions["baton"]
     logging.basicConfig(level=logging.INFO)
     try:
-        run(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer)
+        run(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer, baton.enqueue_files)
     except SlackNotConfigured as err:
         raise click.ClickException(str(err)) from None
 

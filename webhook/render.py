@@ -55,6 +55,9 @@ def public_entry(entry: Entry) -> dict:
         "sources": [{"title": s.get("title", ""), "url": s.get("url", "")} for s in entry.sources],
         "at": entry.at,
     }
+    file = entry.meta.get("file") if isinstance(entry.meta.get("file"), dict) else None
+    if file and entry.public:  # a file the team sent: GET <conversation>/files/<id> with the token
+        out["file"] = {k: file.get(k) for k in ("id", "name", "mimetype", "size")}
     if entry.type in REVISIONS:
         out["target"] = entry.target
     if entry.revision == EDITED:

@@ -14,6 +14,7 @@ import config
 from bot.app import create_bolt_app, web_client
 from bot.mirror import mirror_conversation
 from conversations import ConversationStore, Event
+from jobs import queues
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import SignedRequest, SlackEvents
 
@@ -72,13 +73,15 @@ def web(settings, slack):
 
 class BotHarness:
     """The Bolt app behind Bolt's Flask adapter. ``enqueue_mirror`` runs the mirror right away (the
-    same function the RQ job runs) and ``enqueue_answer`` records what the AI was asked to answer.
+    same function the RQ job runs), ``enqueue_answer`` records what the AI was asked to answer and
+    ``enqueue_files`` queues the real files job.
     Listeners run on a one-thread executor, so ``send`` can wait until a request's work is done."""
 
     def __init__(self, settings, store: ConversationStore, web: WebClient):
         self.store = store
         self.mirrored: list[str] = []
         self.answers: list[tuple[str, str]] = []
+        self.files: list[tuple] = []
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bolt-listener")
 
         def enqueue_mirror(conv_id: str):
@@ -88,7 +91,11 @@ class BotHarness:
         def enqueue_answer(conv_id: str, entry_id: str):
             self.answers.append((conv_id, entry_id))
 
-        self.bolt = create_bolt_app(settings, store, enqueue_mirror, enqueue_answer, listener_executor=self.executor)
+        def enqueue_files(*args):  # the real RQ job; a test runs the worker to see it done
+            self.files.append(args)
+            queues.enqueue_files(store.r, *args)
+
+        self.bolt = create_bolt_app(settings, store, enqueue_mirror, enqueue_answer, listener_executor=self.executor, enqueue_files=enqueue_files)
         handler = SlackRequestHandler(self.bolt)
         flask_app = Flask("baton-slack-test")
 

@@ -153,17 +153,6 @@ def test_overlong_reply_is_not_sent_and_its_author_is_told(bot, events, store, s
     assert "4000 characters" in told["text"]
 
 
-def test_file_without_text_is_not_sent_and_its_author_is_told(bot, events, store, slack, thread):
-    """Only text reaches the shopper; a bare file upload gets an ephemeral explanation."""
-    before = store.entries(thread.id)
-    upload = events.thread_reply(channel=thread.slack_channel, thread_ts=thread.slack_ts, user=ALICE, text="",
-                                 subtype="file_share", files=[{"id": "F0FILE0001", "name": "receipt.pdf"}])
-    bot.send(events.event(upload))
-
-    assert store.entries(thread.id) == before
-    assert slack.calls("chat.postEphemeral")[-1].params["text"] == messages.REPLY_EMPTY
-
-
 @pytest.mark.parametrize(
     "kind",
     ["other_bot", "own_post", "edited", "deleted", "channel_join", "top_level", "other_thread", "thread_parent"],

@@ -1,7 +1,8 @@
 """A small Slack Web API server for tests: ``slack_sdk.WebClient(base_url=fake.url)`` talks to it.
 
 It speaks the subset Baton calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-chat.getPermalink, users.info, views.publish, views.open, apps.connections.open) plus response URLs (what
+chat.getPermalink, users.info, views.publish, views.open, files.info, apps.connections.open),
+files' ``url_private`` downloads (``add_file``) plus response URLs (what
 Bolt's ``respond()`` posts to), records every call with its parameters (query, form or JSON body,
 merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
 "ratelimited", status=429, retry_after=3)``.
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 RESPONSE_URL = "response_url"  # the "method" recorded for posts to a response URL
+FILE_DOWNLOAD = "files-pri"  # the "method" recorded for downloads of a file's url_private
 
 TEAM_ID = "T0BATON01"
 BOT_USER_ID = "U0BATONBOT"
@@ -57,6 +59,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._broken: dict[str, str] = {}  # channel -> the error every post there gets
+        self._files: dict[str, tuple[dict, bytes]] = {}  # file id -> (file object, bytes)
         self._revoked = ""
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -117,6 +120,25 @@ class FakeSlack:
         ``{"ok": false, "error": error}`` with HTTP ``status`` (and ``Retry-After`` when given)."""
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times, after))
+
+    def add_file(self, name: str, content: bytes, mimetype: str, *, user: str = "", size: int | None = None) -> dict:
+        """A file "uploaded" to Slack: the file object as a ``file_share`` message carries it. Its
+        ``url_private`` serves the bytes to the bot token only (anyone else gets Slack's HTML sign-in
+        page, as Slack does); ``size`` overrides the declared size."""
+        file_id = f"F{next(self._ts):09d}"
+        base = f"http://127.0.0.1:{self.port}/files-pri/{TEAM_ID}-{file_id}"
+        file = {
+            "id": file_id, "created": int(time.time()), "timestamp": int(time.time()), "name": name, "title": name,
+            "mimetype": mimetype, "filetype": name.rsplit(".", 1)[-1].lower(), "pretty_type": name.rsplit(".", 1)[-1].upper(),
+            "user": user, "user_team": TEAM_ID, "editable": False, "size": len(content) if size is None else size,
+            "mode": "hosted", "is_external": False, "external_type": "", "is_public": False, "public_url_shared": False,
+            "display_as_bot": False, "username": "", "url_private": f"{base}/{name}", "url_private_download": f"{base}/download/{name}",
+            "permalink": f"https://baton-test.slack.com/files/{user}/{file_id}/{name}", "is_starred": False, "has_rich_preview": False,
+            "file_access": "visible",
+        }
+        with self._lock:
+            self._files[file_id] = (file, content)
+        return dict(file)
 
     def break_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """Every post or update in ``channel`` answers ``error`` (``not_in_channel``, ``is_archived``,
@@ -179,6 +201,9 @@ class FakeSlack:
         elif raw:
             params.update(dict(parse_qsl(raw.decode())))
         authorization = req.headers.get("Authorization", "")
+        if parts.path.startswith("/files-pri/"):
+            self._serve_file(req, parts.path, authorization)
+            return
         if parts.path.startswith("/response/"):
             method = RESPONSE_URL
         elif parts.path.startswith("/api/"):
@@ -204,6 +229,29 @@ class FakeSlack:
             self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
             return
         self._reply(req, 200, self._answer(method, params))
+
+    def _serve_file(self, req: BaseHTTPRequestHandler, path: str, authorization: str) -> None:
+        file_id = path.split("/")[2].rpartition("-")[2]
+        with self._lock:
+            self._calls.append(Call(FILE_DOWNLOAD, {"file": file_id}, path, authorization))
+            self._lock.notify_all()
+            found = self._files.get(file_id)
+        if found is None:
+            self._reply(req, 404, {"ok": False, "error": "file_not_found"})
+            return
+        if authorization != f"Bearer {self.token}" or self._revoked:
+            page = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
+            self._raw(req, 200, page, "text/html; charset=utf-8")
+            return
+        self._raw(req, 200, found[1], found[0]["mimetype"])
+
+    @staticmethod
+    def _raw(req: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
+        req.send_response(status)
+        req.send_header("Content-Type", content_type)
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
 
     def _standing_failure(self, method: str, params: dict) -> _Failure | None:
         if self._revoked and method != "apps.connections.open":
@@ -265,6 +313,9 @@ class FakeSlack:
                                          "profile": {"display_name": profile.get("display_name", ""),
                                                      "real_name": profile.get("real_name", ""),
                                                      "image_72": profile.get("image_72", f"https://avatars.example/{uid}_72.png")}}}
+        if method == "files.info":
+            found = self._files.get(p.get("file", ""))
+            return {"ok": True, "file": dict(found[0])} if found else {"ok": False, "error": "file_not_found"}
         if method in ("views.open", "views.push"):
             view = p.get("view")
             view = json.loads(view) if isinstance(view, str) else (view or {})

@@ -112,6 +112,14 @@ class SlackEvents:
         event.update(extra)
         return event
 
+    def file_share(self, *, channel: str, thread_ts: str, user: str, files: list[dict], text: str = "", ts: str | None = None) -> dict:
+        """A member shares file(s) in a thread, with or without text (``subtype: file_share``)."""
+        event = self.thread_reply(channel=channel, thread_ts=thread_ts, user=user, text=text, ts=ts)
+        event.update({"subtype": "file_share", "files": files, "upload": False, "display_as_bot": False})
+        if not text:
+            event.pop("blocks")
+        return event
+
     def bot_message(self, *, channel: str, thread_ts: str, text: str, bot_id: str = "B0OTHERBOT", own: bool = False) -> dict:
         """A message posted by an app (``own``: by Baton itself) in a thread."""
         ts = self.ts()

@@ -394,10 +394,14 @@
       label.appendChild(el("strong", null, "AI assistant"));
     }
     var bubble = el("div", "bw-bubble bw-bubble-" + (isAgent ? "agent" : "ai"));
-    var content = el("div", "bw-text bw-rich");
-    if (entry.html) content.appendChild(sanitize(entry.html));
-    else content.textContent = entry.text || "";
-    bubble.appendChild(content);
+    if (entry.file && entry.file.id) {
+      bubble.appendChild(fileBlock(entry.file));
+    } else {
+      var content = el("div", "bw-text bw-rich");
+      if (entry.html) content.appendChild(sanitize(entry.html));
+      else content.textContent = entry.text || "";
+      bubble.appendChild(content);
+    }
     var sources = (entry.sources || []).filter(function (s) { return s && (s.title || s.url); });
     if (sources.length) {
       var list = el("div", "bw-sources");
@@ -422,6 +426,39 @@
     if (entry.deleted) showVersion(row, "delete", entry);
     else if (entry.edited) showVersion(row, "edit", entry);
     return row;
+  }
+
+  /* A file the team sent from Slack. It is fetched with the conversation's token (never put in a
+     URL), so images are shown from a blob: URL and other files download when clicked. */
+  var IMAGE_TYPES = { "image/png": 1, "image/jpeg": 1, "image/gif": 1, "image/webp": 1 };
+  function fileBlob(file) {
+    return fetch(CONVERSATIONS + "/" + encodeURIComponent(conv.id) + "/files/" + encodeURIComponent(file.id), {
+      headers: { Authorization: "Bearer " + conv.token }, credentials: "omit", cache: "no-store",
+    }).then(function (resp) {
+      if (!resp.ok) throw new Error("file " + resp.status);
+      return resp.blob();
+    });
+  }
+  function fileBlock(file) {
+    var size = file.size >= 1048576 ? (file.size / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round((file.size || 0) / 1024)) + " KB";
+    var box = el("div", "bw-file");
+    var button = el("button", "bw-file-link", "\uD83D\uDCCE " + (file.name || "file") + " (" + size + ")", { type: "button" });
+    button.addEventListener("click", function () {
+      fileBlob(file).then(function (blob) {
+        var a = el("a", null, null, { download: file.name || "file" });
+        a.href = URL.createObjectURL(blob);
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
+      }, function () { button.textContent = (file.name || "file") + " could not be downloaded."; });
+    });
+    if (IMAGE_TYPES[file.mimetype] && conv) {
+      var img = el("img", "bw-file-image", null, { alt: file.name || "image" });
+      fileBlob(file).then(function (blob) { img.src = URL.createObjectURL(blob); }, function () { img.parentNode && img.parentNode.removeChild(img); });
+      box.appendChild(img);
+    }
+    box.appendChild(button);
+    return box;
   }
 
   /* A team member edited or deleted a reply in Slack. An edit replaces the reply's text and adds an

@@ -73,6 +73,15 @@ def delivered_reply(deps: Deps, channel: str, thread_ts: str | None, ts: str | N
     return conv, entry
 
 
+# What the worker needs of a Slack file object (the event carries much more).
+FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "size", "mode", "is_external", "file_access", "url_private", "url_private_download")
+
+
+def shared_files(event: dict) -> list[dict]:
+    """The files of a ``file_share`` message, trimmed to what sending them takes."""
+    return [{k: f[k] for k in FILE_FIELDS if k in f} for f in event.get("files") or [] if isinstance(f, dict) and f.get("id")]
+
+
 def is_note(deps: Deps, text: str) -> bool:
     prefix = (getattr(deps.settings, "note_prefix", "") or "").strip()
     return bool(prefix) and text.lower().startswith(prefix.lower())
@@ -100,7 +109,8 @@ def thread_reply(deps: Deps):
             if note:
                 _append(deps, client, event, conv, type=NOTE, text=note, author=author, meta=meta, client_id=client_id)
         else:
-            problem = _problem(deps, text)
+            shared = shared_files(event) if deps.enqueue_files is not None else []
+            problem = _problem(deps, text) if text or not shared else ""
             if problem:
                 _tell(client, event, problem)
                 return
@@ -108,8 +118,10 @@ def thread_reply(deps: Deps):
             # A member replying in a thread nobody holds becomes its assignee (the mirror then posts
             # the "joined" line and re-renders the card).
             handoff.assign(deps, conv, user, author["name"], reopen=True)
-            if _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id):
+            if text and _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id):
                 deps.store.r.set(_delivered_key(channel, ts), conv.id, ex=DELIVERED_INDEX_SECONDS)
+            if shared:  # downloading is the worker's job; the text (if any) is already on its way
+                deps.enqueue_files(conv.id, channel, ts, user, shared)
         deps.store.r.set(handled, 1, ex=HANDLED_SECONDS)
 
     return listener

@@ -58,7 +58,7 @@ OTHER_NAME = "Other"
 #: the shorter one covers.
 EXTEND_SHARE = 0.5
 #: A group is named from at most this many of its (most frequent) distinct messages.
-NAME_SAMPLE = 300
+NAME_SAMPLE = 50
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,22 @@ def _latin_fold_table() -> dict[int, str]:
         if stripped != ch:
             table[code] = stripped
     table[ord("ß")] = "ss"
+    # Arabic: one alef, one yeh, no short-vowel marks (shoppers write them either way).
+    table.update({ord(c): "ا" for c in "أإآٱ"})
+    table[ord("ى")] = "ي"
+    table.update({code: None for code in range(0x064B, 0x0653)})
+    table[0x0640] = None  # tatweel
     return table
 
 
 _LATIN_FOLD = _latin_fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed from Latin letters (other scripts kept), English contractions
     expanded, other apostrophes and punctuation → spaces ("l'activation" → "l activation")."""
+    text = unicodedata.normalize("NFKC", text) if _NON_ASCII.search(text) else text
     folded = _NEGATIVE.sub(_expand_negative, text.lower().translate(_LATIN_FOLD))
     return " ".join(_PUNCTUATION.sub(" ", _CLITIC.sub("", folded)).split())
 
@@ -146,7 +153,7 @@ class Vocabulary:
         for concept, phrases in data["concepts"].items():
             for phrase in phrases:
                 if not _is_latin(phrase):
-                    self._scripts.append((phrase, concept))
+                    self._scripts.append((fold(phrase), concept))
                     continue
                 tokens = _pattern_tokens(phrase)
                 if not tokens:
@@ -168,13 +175,14 @@ class Vocabulary:
             return word.endswith(pattern[1:])
         return word == pattern
 
-    def _candidates(self, word: str):
-        yield from self._exact.get(word, ())
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Vocabulary per process (see vocabulary()), words repeat
+    def _candidates(self, word: str) -> tuple:
+        """Every (pattern tokens, concept) whose first pattern word matches ``word``."""
+        found = list(self._exact.get(word, ()))
         for end in range(len(word), 1, -1):
-            yield from self._prefix.get(word[:end], ())
-        for ending, tokens, concept in self._suffix:
-            if word.endswith(ending):
-                yield tokens, concept
+            found.extend(self._prefix.get(word[:end], ()))
+        found.extend((tokens, concept) for ending, tokens, concept in self._suffix if word.endswith(ending))
+        return tuple(found)
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Vocabulary per process (see vocabulary()), words repeat
     def word_concept(self, word: str) -> str | None:
@@ -232,7 +240,7 @@ class Vocabulary:
                 i += 1
         # Words of other scripts stay (MiniLM knows a little of them); their concepts go up front.
         scripts = " ".join(_NON_LATIN_RUN.findall(rest))
-        translated = " ".join([c for c in concepts if c not in out] + out + ([scripts] if scripts else []))
+        translated = " ".join([c for c in dict.fromkeys(concepts) if c not in out] + out + ([scripts] if scripts else []))
         return translated, concepts
 
 
@@ -398,15 +406,20 @@ def _cluster_capped(features, weights, threshold, max_cluster, seed, rounds=4):
 # -- Names ------------------------------------------------------------------------------------------
 
 def _ngrams(words: list[str], stop_words: frozenset[str], longest: int = 3) -> set[str]:
+    """1-3-word phrases that neither start nor end with a stop word and hold no number."""
+    edge = [w not in stop_words and not w.isdigit() for w in words]
+    digit = [w.isdigit() for w in words]
     grams = set()
-    for n in range(1, longest + 1):
-        for i in range(len(words) - n + 1):
-            gram = words[i:i + n]
-            if gram[0] in stop_words or gram[-1] in stop_words or any(w.isdigit() for w in gram):
-                continue
-            if n == 1 and len(gram[0]) < 3:
-                continue
-            grams.add(" ".join(gram))
+    for i, word in enumerate(words):
+        if not edge[i]:
+            continue
+        if len(word) >= 3:
+            grams.add(word)
+        for j in range(i + 1, min(i + longest, len(words))):
+            if digit[j]:
+                break
+            if edge[j]:
+                grams.add(" ".join(words[i:j + 1]))
     return grams
 
 
@@ -438,25 +451,30 @@ def _grow_name(name: str, pool: set[str], bags: list[tuple[float, set[str]]], ve
         name = max(longer)[-1]
 
 
-def _name_groups(clusters: list[list[int]], originals: list[list[list[str]]], translated: list[list[str]],
-                 weights: np.ndarray, stop_words: frozenset[str], concept_of,
-                 english_of: list[bool]) -> list[tuple[str, list[str]]]:
+def _name_groups(clusters: list[list[int]], texts: list[str], translated: list[str], weights: np.ndarray,
+                 stop_words: frozenset[str], concept_of, english_of: list[bool]) -> list[tuple[str, list[str]]]:
     """(name, keywords) per cluster: the phrase covering most of its members and few of the rest
     (c-TF-IDF over 1-3-word phrases), grown into a longer phrase while it still covers enough.
 
     A phrase counts for a member when the member's own words or their translation hold it; a name is
-    only chosen among phrases of the members' own words, English ones when the group has any. Large
-    groups are named from their ``NAME_SAMPLE`` most frequent messages."""
-    own = [set().union(*(_ngrams(c, stop_words) for c in clauses)) for clauses in originals]
-    both = [own_i | _ngrams(tr, stop_words) for own_i, tr in zip(own, translated, strict=True)]
-    total = float(weights.sum())
+    only chosen among phrases of the members' own words, English ones when the group has any. Each
+    group is named from its ``NAME_SAMPLE`` most frequent distinct messages (cost bounded by groups)."""
+    clusters = [sorted(c, key=lambda i: -weights[i])[:NAME_SAMPLE] for c in clusters]
+    sample = sorted({i for c in clusters for i in c})
+    # Each message as its clauses' words: a name never spans a full stop or a comma.
+    clauses = {i: [_LATIN_WORD.findall(fold(c)) for c in _CLAUSE_BREAK.split(texts[i])] for i in sample}
+    words_of = {i: [w for c in clauses[i] for w in c] for i in sample}
+    translated_words = {i: _LATIN_WORD.findall(translated[i]) for i in sample}
+    own = {i: set().union(*(_ngrams(c, stop_words) for c in clauses[i])) for i in sample}
+    both = {i: own[i] | _ngrams(translated_words[i], stop_words) for i in sample}
+    total = float(weights[sample].sum())
     overall: Counter = Counter()
-    for i, grams in enumerate(both):
-        for g in grams:
+    for i in sample:
+        for g in both[i]:
             overall[g] += weights[i]
     named = []
     for cluster in clusters:
-        members = sorted(cluster, key=lambda i: -weights[i])[:NAME_SAMPLE]
+        members = cluster
         size = float(weights[members].sum())
         cover: Counter = Counter()
         for i in members:
@@ -474,10 +492,9 @@ def _name_groups(clusters: list[list[int]], originals: list[list[list[str]]], tr
         pool = set().union(*(own[i] for i in members if english_of[i])) or set().union(*(own[i] for i in members))
         name = next((g for _, g in scored if g in pool), None)
         if name is None:
-            words = [w for clause in originals[members[0]] for w in clause]
-            named.append((" ".join(words[:4]) or "(no words)", keywords))
+            named.append((" ".join(words_of[members[0]][:4]) or "(no words)", keywords))
             continue
-        bags = [(weights[i], {w for clause in originals[i] for w in clause} | set(translated[i])) for i in members]
+        bags = [(weights[i], set(words_of[i]) | set(translated_words[i])) for i in members]
         verbatim = Counter(g for i in members for g in own[i])
         named.append((_grow_name(name, pool, bags, verbatim, stop_words, concept_of), keywords))
     return named
@@ -580,10 +597,7 @@ def group_texts(texts: list[str], embedder, *, threshold: float = THRESHOLD, min
     kept, rows = [kept[k] for k in order], [rows[k] for k in order]
     all_clusters = kept + ([rest] if rest else [])
 
-    # Each message as its clauses' words: a name never spans a full stop or a comma.
-    originals = [[_LATIN_WORD.findall(fold(c)) for c in _CLAUSE_BREAK.split(t)] for t in distinct]
-    words_translated = [_LATIN_WORD.findall(t) for t in translated]
-    names = _name_groups(all_clusters, originals, words_translated, weights, vocab.stop_words, vocab.word_concept,
+    names = _name_groups(all_clusters, distinct, translated, weights, vocab.stop_words, vocab.word_concept,
                          english_of)
 
     members_of: list[list[int]] = [[] for _ in distinct]

@@ -135,3 +135,31 @@ def test_large_batches_are_grouped_by_sample_and_assignment():
     first = _group_of(groups, 0)
     assert all(_group_of(groups, i) is first for i in range(0, len(texts), 8))
     assert all(_group_of(groups, i) is not first for i in range(4, len(texts), 8))
+
+
+def test_past_the_embedding_cap_messages_join_their_topic_by_its_concepts():
+    """Only max_embed distinct texts are embedded; the others still land with their topic."""
+    texts = [f"{t} (ticket {n})" for n in range(3) for t in ACTIVATION + DOWNLOAD_LIMIT]
+    texts += [f"Hello, {t}" for t in ACTIVATION + DOWNLOAD_LIMIT]
+    embedder = CountingEmbedder()
+    groups = group_texts(texts, embedder, max_embed=10)
+    assert embedder.embedded <= 10 + 32  # the cap, plus at most a few for an "Other" centroid
+    assert sorted(i for g in groups for i in g.members) == list(range(len(texts)))
+    size = len(ACTIVATION) + len(DOWNLOAD_LIMIT)
+    later = range(3 * size, len(texts))  # the "Hello, …" copies: not near-duplicates of the others
+    for i in later:
+        original = i - 3 * size
+        assert _group_of(groups, i) is _group_of(groups, original)
+        assert not _group_of(groups, i).other
+
+
+class CountingEmbedder(HashEmbedder):
+    """A HashEmbedder that counts the texts it was asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedded = 0
+
+    def embed(self, texts):
+        self.embedded += len(texts)
+        return super().embed(texts)

@@ -37,6 +37,7 @@ class Call:
     path: str = ""
     authorization: str = ""
     ok: bool = True  # False when the fake answered with an error
+    at: float = field(default_factory=time.perf_counter)  # when the request arrived (perf_counter, for benchmarks)
 
 
 @dataclass

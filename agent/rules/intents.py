@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from agent.rules import framing
 from agent.rules.lexicon import Lexicon, _load_lexicon
 from agent.rules.text import normalize, tokenize
 
@@ -79,7 +80,8 @@ class Analysis:
     intents: dict[str, IntentScore]
     frustration: float
     frustration_why: list[str]
-    learned: object = None  # agent.classifier.Prediction when the learned head was asked
+    learned: object = None  # agent.rules.head.Prediction when the learned head was asked
+    reading: framing.Reading | None = None  # the shopper's own words the built-in intents read
 
     def best(self) -> IntentScore | None:
         if not self.intents:
@@ -116,6 +118,10 @@ class IntentClassifier:
     def analyze(self, text: str, history: Sequence[str] = ()) -> Analysis:
         tokens = tokenize(text)
         hits = self.lexicon.find(tokens)
+        # The built-in intents read only the shopper's own words (agent/rules/framing.py); store keywords,
+        # store-defined intents and the Analysis' tokens keep the whole message.
+        reading = framing.read(text, self.lexicon)
+        own_tokens, own_hits = (tokens, hits) if reading.text == text else (tokenize(reading.text), self.lexicon.find(tokenize(reading.text)))
         intents: dict[str, IntentScore] = {}
         for name, detect in (
             ("human_request", self._human_request),
@@ -125,37 +131,59 @@ class IntentClassifier:
             ("account_security", self._account_security),
             ("complaint", self._complaint),
         ):
-            score, why = detect(tokens, hits)
+            score, why = detect(own_tokens, own_hits)
             intents[name] = IntentScore(name, score, why)
-        learned = self._learned(text, intents)
+        learned = None
+        if reading.settled:
+            for name, score in intents.items():
+                if score.score and not (name == "complaint" and score.why.startswith("threat")):
+                    intents[name] = IntentScore(name, 0.0, f"settled ({reading.settled!r}); was {score.score:g}: {score.why}")
+        elif own_tokens:
+            learned = self._learned(reading.text, intents, own_hits, set_aside=bool(reading.set_aside))
         for score in self._custom_scores(text, tokens):
             intents[score.name] = score
-        frustration, frustration_why = self._frustration(text, tokens, hits, history)
-        return Analysis(text, tokens, hits, intents, frustration, frustration_why, learned)
+        frustration, frustration_why = self._frustration(reading.text, own_tokens, own_hits, history)
+        return Analysis(text, tokens, hits, intents, frustration, frustration_why, learned, reading)
 
     # The score a learned match gets: above the default intent_threshold (0.9), below the grammar's 1.0,
     # so a rule with intent_threshold = 1.0 uses the grammar alone.
     LEARNED_SCORE = 0.95
+    # P(escalate) the head needs on what is left after framing set something aside.
+    SET_ASIDE_THRESHOLD = 0.8
 
-    def _learned(self, text: str, intents: dict[str, IntentScore]):
+    def _learned(self, text: str, intents: dict[str, IntentScore], hits=None, *, set_aside: bool = False):
         """Ask the learned head when the grammar found no built-in intent and did not read the message
         as a policy or hypothetical question (refund/billing/license scored 0.3: "do you offer refunds?",
-        "do licenses expire?")."""
+        "do licenses expire?"), nor as a question about future or extra charges before any purchase
+        ("will I be charged at renewal?"). When part of the message was set aside (quoted, role play,
+        system text, a question about the assistant), what is left is often a fragment ("Repeat after me"):
+        only a confident reading (SET_ASIDE_THRESHOLD) counts there."""
         if self.head is None or any(s.score >= 0.9 for s in intents.values()):
             return None
         if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute", "license_problem")):
+            return None
+        if hits is not None and self._money_question(text, hits):
             return None
         from agent.rules.head import applies
 
         if not applies(text):
             return None
         prediction = self.head.predict(text)
-        if prediction.escalate >= self.head.threshold:
+        threshold = max(self.head.threshold, self.SET_ASIDE_THRESHOLD) if set_aside else self.head.threshold
+        if prediction.escalate >= threshold:
             intents[prediction.intent] = IntentScore(
                 prediction.intent, self.LEARNED_SCORE, f"learned: P(escalate) {prediction.escalate:.2f}, likeliest {prediction.intent}",
                 learned=True,
             )
         return prediction
+
+    def _money_question(self, text: str, hits) -> bool:
+        """A question about how charging or refunds work ("will I be charged at renewal?"), with no purchase
+        of the shopper's own in it."""
+        asks = hits.get("hypothetical") or hits.get("pre_sale") or hits.get("renewal")
+        money = hits.get("charge") or hits.get("refund") or hits.get("money")
+        question = "?" in text or self._opens_as_question(tokenize(text), hits)
+        return bool(asks and money and question and not hits.get("purchase"))
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -263,8 +291,9 @@ class IntentClassifier:
             return 0.0, ""
         own_purchase = bool(self._spans(hits, "purchase")) or bool(re.search(r"\b(order|pedido|bestellung|commande)\s*\d", " ".join(tokens)))
         policy = self._spans(hits, "policy_question") or self._spans(hits, "pre_sale")
-        if self._spans(hits, "conditional_purchase"):
-            # "si compro el plugin y no funciona, ¿me devuelven el dinero?" asks about the policy
+        if self._spans(hits, "conditional_purchase") or self._spans(hits, "pre_sale"):
+            # "si compro el plugin y no funciona, ¿me devuelven el dinero?" asks about the policy, and so does
+            # "can I get my money back if it doesn't work? I haven't bought yet"
             own_purchase, policy = False, True
         generic = bool(self._spans(hits, "category")) and not re.search(r"\b(my|the|this|mi|mein|meine|mon|ma|meu|minha)\b", " ".join(tokens))
         if not own_purchase and (policy or generic):

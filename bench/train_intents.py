@@ -88,12 +88,18 @@ def load_pool(engine) -> tuple[list[dict], list[dict]]:
 
 def grammar_decision(engine, text: str) -> dict:
     """What the cue grammar alone says: escalates?, its intent, and whether it read a policy/hypothetical question."""
-    from agent.rules import RuleContext
+    from agent.rules import RuleContext, tokenize
 
     decision = engine.evaluate(text, RuleContext())
     analysis = engine.classifier.analyze(text, [])
     builtin = {n: s for n, s in analysis.intents.items() if n in ("refund_request", "billing_dispute")}
     veto = any(0.2 <= s.score < 0.9 for s in builtin.values())
+    # The engine does not ask the head on a settled message or a question about future charges (agent/rules/framing.py,
+    # IntentClassifier.money_question); it reads the shopper's own words, so those are what is judged here too.
+    reading = analysis.reading
+    if reading is not None:
+        own = reading.text
+        veto = veto or bool(reading.settled) or engine.classifier.money_question(own, engine.classifier.lexicon.find(tokenize(own)))
     best = max(((n, s.score) for n, s in analysis.intents.items() if n in _builtin()), key=lambda kv: kv[1])
     return {"escalates": decision.escalation is not None, "intent": best[0] if best[1] >= 0.9 else None, "veto": veto}
 

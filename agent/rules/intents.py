@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from agent.rules import framing
+import agent.rules.framing as framing
 from agent.rules.lexicon import Lexicon, _load_lexicon
 from agent.rules.text import normalize, tokenize
 
@@ -162,7 +162,7 @@ class IntentClassifier:
             return None
         if any(0.2 <= intents[n].score < 0.9 for n in ("refund_request", "billing_dispute", "license_problem")):
             return None
-        if hits is not None and self._money_question(text, hits):
+        if hits is not None and self.money_question(text, hits):
             return None
         from agent.rules.head import applies
 
@@ -177,7 +177,7 @@ class IntentClassifier:
             )
         return prediction
 
-    def _money_question(self, text: str, hits) -> bool:
+    def money_question(self, text: str, hits) -> bool:
         """A question about how charging or refunds work ("will I be charged at renewal?"), with no purchase
         of the shopper's own in it."""
         asks = hits.get("hypothetical") or hits.get("pre_sale") or hits.get("renewal")

@@ -85,6 +85,12 @@ class Settings:
     # connecting address, which behind a proxy is the proxy: every shopper would share one limit.
     trusted_proxies: int = 0
     note_prefix: str = "note:"  # thread replies starting with this stay internal
+    # The Slack inbox: which conversations get a thread ("escalated" or "all": watch every AI chat),
+    # reminders for conversations left waiting (seconds) and whom they mention (a user-group id).
+    mirror: str = "escalated"
+    remind_after: float = 600.0
+    remind_again: float = 1800.0
+    slack_onduty_group: str = ""
     public_url: str = ""  # where shoppers reach the widget (used in Slack links)
     secret_key: str = ""
     # Identity verification: the store's server signs its logged-in user's id with this secret
@@ -109,7 +115,8 @@ class Settings:
 
 
 # Settings fields written as durations ("90s", "10m", "2h", "7d") in the environment; stored as seconds.
-DURATIONS: frozenset[str] = frozenset({"email_after"})
+DURATIONS: frozenset[str] = frozenset({"email_after", "remind_after", "remind_again"})
+MIRROR_MODES = ("escalated", "all")
 
 # Environment variable → Settings field.
 ENV = {
@@ -148,6 +155,10 @@ ENV = {
     "PORT": "port",
     "BATON_TRUSTED_PROXIES": "trusted_proxies",
     "BATON_NOTE_PREFIX": "note_prefix",
+    "BATON_MIRROR": "mirror",
+    "BATON_REMIND_AFTER": "remind_after",
+    "BATON_REMIND_AGAIN": "remind_again",
+    "SLACK_ONDUTY_GROUP": "slack_onduty_group",
     "BATON_PUBLIC_URL": "public_url",
     "SECRET_KEY": "secret_key",
     "BATON_IDENTITY_SECRET": "identity_secret",
@@ -196,6 +207,13 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
         raise ConfigError(
             "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: copy it from your Slack "
             "app's Basic Information page, or unset SLACK_BOT_TOKEN to run without Slack."
+        )
+    if settings.mirror not in MIRROR_MODES:
+        raise ConfigError(f"BATON_MIRROR must be one of {', '.join(MIRROR_MODES)}, got {settings.mirror!r}")
+    if settings.slack_onduty_group and not re.fullmatch(r"S[A-Z0-9]{2,}", settings.slack_onduty_group):
+        raise ConfigError(
+            f"SLACK_ONDUTY_GROUP must be a user-group id like S0123ABCD (Slack: the group's profile → ⋯ → Copy group ID), "
+            f"got {settings.slack_onduty_group!r}"
         )
     return settings
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from bot import messages as m
-from bot.mrkdwn import escape, link, markdown_to_mrkdwn, truncate
+from bot.mrkdwn import escape, link, markdown_to_mrkdwn, plain_name, truncate
 from conversations import Conversation, Entry
 
 ACTION_TAKE_OVER = "baton_take_over"
@@ -210,6 +211,55 @@ def thread_line(entry: Entry, conv: Conversation, *, ping: bool = False) -> str 
     return m.LINE_EVENT_OTHER.format(text=escape(entry.text)) if entry.text else None
 
 
+SHOPPER_ICON = ":bust_in_silhouette:"
+AI_ICON = ":robot_face:"
+USERNAME_MAX = 80  # chat.postMessage's username
+
+
+def _icon(url: str, emoji: str) -> dict:
+    return {"icon_url": url} if re.match(r"^https://", url or "") else {"icon_emoji": emoji}
+
+
+def thread_post(entry: Entry, conv: Conversation, *, ping: bool = False) -> dict | None:
+    """The chat.postMessage fields for one log entry in the thread (``text`` is ``thread_line``, the
+    notification fallback), or None when it is not posted.
+
+    Shopper lines are posted under the shopper's name (marked "shopper", so nobody can pass for a team
+    member) and an avatar, AI answers under "AI assistant" (``chat:write.customize``); the message body
+    is a block of its own. State changes are context lines; notes are marked internal.
+    """
+    line = thread_line(entry, conv, ping=ping)
+    if line is None:
+        return None
+    post: dict = {"text": line}
+    body = ""
+    if entry.type == "event":
+        post["blocks"] = [{"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(line, SECTION_TEXT_MAX)}]}]
+        return post
+    if entry.type == "note":
+        post["blocks"] = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": truncate(line, SECTION_TEXT_MAX)}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": m.NOTE_INTERNAL}]},
+        ]
+        return post
+    if entry.role == "customer":
+        post["username"] = truncate(m.SHOPPER_USERNAME.format(name=plain_name(conv.customer_name) or m.SHOPPER), USERNAME_MAX)
+        post.update(_icon(conv.customer.get("avatar_url") or "", SHOPPER_ICON))
+        body = escape(entry.text)
+    elif entry.role == "ai":
+        post["username"] = m.AI_USERNAME
+        post.update(_icon("", AI_ICON))
+        body = line.removeprefix(m.LINE_AI.format(text=""))
+    elif entry.role == "agent":
+        author = entry.author or {}
+        post["username"] = truncate(m.AGENT_USERNAME.format(name=plain_name(author.get("name") or "") or m.SOMEONE), USERNAME_MAX)
+        post.update(_icon(author.get("avatar_url") or "", SHOPPER_ICON))
+        body = escape(entry.text)
+    if body and len(body) <= SECTION_TEXT_MAX:
+        post["blocks"] = [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
+    return post
+
+
 def conversation_row(conv: Conversation, link_url: str | None) -> str:
     """One conversation as a mrkdwn paragraph (App Home and the /handback list)."""
     values = {
@@ -223,29 +273,89 @@ def conversation_row(conv: Conversation, link_url: str | None) -> str:
     return m.HOME_ROW_NO_THREAD.format(**values)
 
 
-def home_view(conversations: list[Conversation], links: dict[str, str]) -> dict:
-    """The App Home tab: conversations waiting for or with a person."""
+ACTION_OPEN_THREAD = "baton_open_thread"  # a link button: Slack opens the URL and still sends an action
+
+
+@dataclass
+class Today:
+    """App Home's counts for the day so far."""
+
+    new: int = 0
+    handed_off: int = 0
+    resolved_by_ai: int = 0
+    waiting_now: int = 0
+
+
+def slack_time(ts: float, fallback: str) -> str:
+    """A time every viewer reads in their own timezone (Slack's date formatting)."""
+    return f"<!date^{int(ts)}^{{time}}|{fallback}>"
+
+
+def _home_row(conv: Conversation, link_url: str | None, detail: str) -> list[dict]:
+    text = m.QUEUE_ROW.format(number=conv.number, customer=escape(conv.customer_name), detail=detail, why=why(conv) or "_" + state_label(conv.state) + "_")
+    elements = []
+    if str(conv.state) == "waiting":
+        elements.append(_button(ACTION_TAKE_OVER, m.BUTTON_TAKE_OVER, conv.id, style="primary"))
+    elif str(conv.state) == "human":
+        elements.append(_button(ACTION_HAND_BACK, m.BUTTON_HAND_BACK, conv.id))
+    if link_url:
+        elements.append({"type": "button", "action_id": ACTION_OPEN_THREAD, "text": {"type": "plain_text", "text": m.BUTTON_OPEN_THREAD},
+                         "url": link_url, "value": conv.id})
+    row: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_MAX)}}]
+    if elements:
+        row.append({"type": "actions", "block_id": f"baton_home_{conv.id}", "elements": elements})
+    return row
+
+
+def home_view(waiting: list[Conversation], held: list[Conversation], links: dict[str, str], today: Today, now: float) -> dict:
+    """The App Home tab, a queue: waiting conversations oldest first with their wait, then those people
+    hold and by whom, then today's counts. Each row can be taken over (or handed back) and opened."""
+    from bot.reminders import waited_text
+
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": m.HOME_TITLE}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": m.HOME_INTRO}]},
-        {"type": "divider"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": m.QUEUE_WAITING.format(count=len(waiting))}},
     ]
-    if not conversations:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": m.HOME_EMPTY}})
-    for conv in conversations[:HOME_ROWS_MAX]:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(conversation_row(conv, links.get(conv.id)), SECTION_TEXT_MAX)}})
-        blocks.append({"type": "divider"})
-    if len(conversations) > HOME_ROWS_MAX:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": m.HOME_MORE.format(count=HOME_ROWS_MAX)}]})
+    budget = HOME_ROWS_MAX
+    if not waiting:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": m.HOME_EMPTY}]})
+    for conv in waiting[:budget]:
+        since = conv.waiting_since or conv.updated_at
+        detail = m.QUEUE_WAITED.format(waited=waited_text(now - since), since=slack_time(since, "earlier"))
+        blocks += _home_row(conv, links.get(conv.id), detail)
+    budget -= min(len(waiting), budget)
+    blocks += [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": m.QUEUE_HELD.format(count=len(held))}}]
+    if not held:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": m.QUEUE_NOBODY_HOLDS}]})
+    for conv in held[:budget]:
+        blocks += _home_row(conv, links.get(conv.id), m.QUEUE_HELD_BY.format(assignee=assignee(conv)))
+    shown = min(len(waiting), HOME_ROWS_MAX) + min(len(held), budget)
+    if shown < len(waiting) + len(held):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": m.HOME_MORE.format(count=shown)}]})
+    blocks += [
+        {"type": "divider"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": m.QUEUE_TODAY.format(
+            new=today.new, handed_off=today.handed_off, resolved=today.resolved_by_ai, waiting=today.waiting_now)}},
+    ]
     return {"type": "home", "blocks": blocks}
 
 
 def handback_list(conversations: list[Conversation], links: dict[str, str]) -> dict:
-    """The ephemeral answer to a bare ``/handback``: what can be handed back, with numbers."""
+    """The ephemeral answer to a bare ``/handback``: the conversations people hold (and those waiting),
+    each with who has it and a "Hand back to AI" button."""
     if not conversations:
         return {"text": m.NOTHING_TO_HAND_BACK}
-    rows = [conversation_row(conv, links.get(conv.id)) for conv in conversations]
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": m.HANDBACK_LIST_INTRO}}]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(row, SECTION_TEXT_MAX)}} for row in rows[:HOME_ROWS_MAX]]
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": m.HANDBACK_LIST_INTRO}}]
+    for conv in conversations[:HOME_ROWS_MAX]:
+        row = conversation_row(conv, links.get(conv.id))
+        if conv.assignee:
+            row += "\n" + m.QUEUE_HELD_BY.format(assignee=assignee(conv))
+        blocks.append({
+            "type": "section",
+            "block_id": f"baton_handback_{conv.id}",
+            "text": {"type": "mrkdwn", "text": truncate(row, SECTION_TEXT_MAX)},
+            "accessory": _button(ACTION_HAND_BACK, m.BUTTON_HAND_BACK, conv.id),
+        })
     text = m.HANDBACK_LIST_INTRO + "\n" + "\n".join(f"#{c.number} {escape(c.customer_name)}" for c in conversations)
     return {"text": truncate(text, SECTION_TEXT_MAX), "blocks": blocks}

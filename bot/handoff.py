@@ -18,7 +18,7 @@ from bot import messages as m
 from bot.mrkdwn import escape
 from bot.people import People
 from conversations import ConversationStore, Event, InvalidTransition, State
-from conversations.models import DELETED, Conversation, current
+from conversations.models import DELETED, NOTE, Conversation, current
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,11 @@ def hand_back(deps: Deps, conv: Conversation, actor: str, user: str = "") -> tup
     """Return the conversation to the AI; if the shopper asked something nobody answered, the AI answers it."""
     done, text = _apply(deps, conv, Event.HAND_BACK, actor)
     if done:
+        note = recap(deps.store.entries(conv.id), actor)
+        if note:
+            deps.store.append(conv.id, role="system", type=NOTE, text=note, author={"name": m.RECAP_AUTHOR}, meta={"recap": True},
+                              client_id=f"recap:{deps.store.entries(conv.id)[-1].id}")
+            deps.enqueue_mirror(conv.id)
         pending = unanswered_question(deps.store, conv.id)
         if pending:
             deps.enqueue_answer(conv.id, pending)
@@ -137,6 +142,33 @@ def assign(deps: Deps, conv: Conversation, user: str, actor: str, *, reopen: boo
         deps.enqueue_mirror(conv.id)
         log.info("conversation assigned to a team member in Slack", extra={"conversation": conv.id, "slack_user": user})
     return Assignment(holder=now.assignee, changed=changed, state=now.state)
+
+
+RECAP_ITEMS = 10
+RECAP_ITEM_CHARS = 300
+
+
+def recap(entries: list, actor: str) -> str:
+    """What the team did since the conversation last reached them (their replies and notes), for the AI
+    that takes over again: a short internal note, so it neither repeats nor contradicts them. "" when the
+    team did nothing worth telling."""
+    items: list[str] = []
+    for entry in current(entries):
+        if entry.type == "event" and entry.meta.get("event") == "escalate":
+            items = []  # only the latest round with the team
+            continue
+        if entry.revision == DELETED or entry.role != "agent":
+            continue
+        name = (entry.author or {}).get("name") or m.SOMEONE
+        text = " ".join(entry.text.split())
+        text = text if len(text) <= RECAP_ITEM_CHARS else text[: RECAP_ITEM_CHARS - 1] + "…"
+        if entry.type == "message" and entry.public:
+            items.append(m.RECAP_REPLY.format(name=name, text=text))
+        elif entry.type == "note":
+            items.append(m.RECAP_NOTE.format(name=name, text=text))
+    if not items:
+        return ""
+    return m.RECAP.format(actor=actor or m.SOMEONE, items="\n".join(items[-RECAP_ITEMS:]))
 
 
 def unanswered_question(store: ConversationStore, conv_id: str) -> str | None:

@@ -20,7 +20,7 @@ USAGE = (
     "Type `/handback` on its own to list the conversations you can hand back."
 )
 NOTHING_TO_HAND_BACK = "Nothing to hand back: no conversation is waiting for or with a person right now."
-HANDBACK_LIST_INTRO = "These conversations are with the team. Hand one back with `/handback NUMBER`:"
+HANDBACK_LIST_INTRO = "These conversations are with the team. Hand one back with its button or `/handback NUMBER`:"
 SHORTCUT_NOT_IN_THREAD = (
     "This message is not in a Baton conversation thread. Use *Hand back to AI* on a message in a "
     "conversation's thread, or `/handback NUMBER`."
@@ -89,7 +89,12 @@ LINE_CUSTOMER = "*{name}:* {text}"
 LINE_AI = "*AI assistant:* {text}"
 LINE_AI_SOURCES = "_Sources:_ {sources}"
 LINE_AGENT = "*{name}* (team): {text}"
-LINE_NOTE = ":memo: *Note by {name}:* {text}"
+LINE_NOTE = ":lock: *Internal note by {name}:* {text}"
+NOTE_INTERNAL = "Internal: only your team sees this, never the shopper."
+SHOPPER_USERNAME = "{name} (shopper)"
+SHOPPER = "Shopper"
+AI_USERNAME = "AI assistant"
+AGENT_USERNAME = "{name} (team)"
 LINE_ESCALATED = ":rotating_light: *Escalated:* {why}"
 LINE_EVENT = {
     "escalate": ":rotating_light: {text}",
@@ -101,10 +106,31 @@ LINE_EVENT = {
 LINE_EVENT_OTHER = ":information_source: {text}"
 SOMEONE = "A team member"
 
+# -- the recap the AI gets when a conversation is handed back (an internal note, also shown in the thread)
+RECAP_AUTHOR = "Baton"
+RECAP = (
+    "Recap for the AI: {actor} handed this conversation back. What the team did:\n{items}\n"
+    "Build on this: do not repeat it, and do not contradict what the team told the shopper."
+)
+RECAP_REPLY = "- {name} told the shopper: \"{text}\""
+RECAP_NOTE = "- {name} noted (internal): \"{text}\""
+
+# -- reminders (in the thread of a conversation left waiting) ------------------------------------------
+REMINDER_FIRST = ":alarm_clock: #{number} ({customer}) has been waiting {waited} for a person. Reply in this thread or click *Take over* on the card."
+REMINDER_AGAIN = ":rotating_light: Still waiting: #{number} ({customer}) has had no answer for {waited}. Can someone take it?"
+
 # -- App Home ----------------------------------------------------------------------------------------
-HOME_TITLE = "Baton: conversations with the team"
-HOME_INTRO = "Conversations waiting for or with a person, most recent first. Reply in a thread to answer; `/handback NUMBER` returns one to the AI."
+HOME_TITLE = "Baton: the queue"
+HOME_INTRO = "Waiting conversations first, oldest on top. Reply in a thread to answer; `/handback NUMBER` returns one to the AI."
 HOME_EMPTY = ":sparkles: Nothing waiting. The AI is handling every conversation."
+QUEUE_WAITING = "*:hourglass_flowing_sand: Waiting for a person ({count})*"
+QUEUE_HELD = "*:raising_hand: With the team ({count})*"
+QUEUE_NOBODY_HOLDS = "Nobody holds a conversation right now."
+QUEUE_ROW = "*#{number}* · {customer} · {detail}\n{why}"
+QUEUE_WAITED = "waiting *{waited}* (since {since})"
+QUEUE_HELD_BY = "held by {assignee}"
+QUEUE_TODAY = "*Today:* {new} new · {handed_off} handed to the team · {resolved} resolved by the AI · {waiting} waiting now"
+BUTTON_OPEN_THREAD = "Open thread"
 HOME_ROW = "*#{number}* · {customer} · {state}\n{why}\n<{link}|Open thread>"
 HOME_ROW_NO_THREAD = "*#{number}* · {customer} · {state}\n{why}\n_Thread not posted yet_"
 HOME_MORE = "Showing the {count} most recent."

@@ -57,11 +57,25 @@ class MirrorResult:
         return f"card {self.card or 'unchanged'}, {self.posted} posted"
 
 
-def escalated(store: ConversationStore, conv: Conversation) -> bool:
-    """Whether the conversation belongs in Slack: it has a thread, or a person was ever asked for."""
+def watching_all(settings) -> bool:
+    """``BATON_MIRROR=all``: every conversation gets a thread from the shopper's first message."""
+    return getattr(settings, "mirror", "escalated") == "all"
+
+
+def wanted(settings, conv: Conversation) -> bool:
+    """Whether a new entry of ``conv`` should ask for a mirror run (cheap: reads no log)."""
+    return watching_all(settings) or bool(conv.slack_ts) or conv.state in (State.WAITING, State.HUMAN)
+
+
+def escalated(store: ConversationStore, conv: Conversation, settings=None) -> bool:
+    """Whether the conversation belongs in Slack: it has a thread, a person was ever asked for, or
+    (watch mode) the shopper has written."""
     if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN) or conv.escalation:
         return True
-    return any(e.type == "event" and e.meta.get("event") == "escalate" for e in store.entries(conv.id))
+    entries = store.entries(conv.id)
+    if watching_all(settings) and any(e.role == "customer" and e.type == "message" for e in entries):
+        return True
+    return any(e.type == "event" and e.meta.get("event") == "escalate" for e in entries)
 
 
 def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: str, settings, *, lock_seconds: float = LOCK_SECONDS) -> MirrorResult:
@@ -71,7 +85,7 @@ def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: st
             conv = store.get(conv_id)
         except NotFound:
             return MirrorResult(skipped="no such conversation")
-        if not escalated(store, conv):
+        if not escalated(store, conv, settings):
             return MirrorResult(skipped="not escalated")
         try:
             return _mirror(store, client, conv, settings, renew=lock.reacquire)
@@ -147,15 +161,18 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     # An escalation in a thread that already existed pings the rule's group again: no new card will.
     ping = result.card != "posted"
     for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
-        line = blocks.thread_line(entry, conv, ping=ping)
-        if line:
+        post = blocks.thread_post(entry, conv, ping=ping)
+        if post:
             done = store.cursor(conv.id, PART) or ""
-            for n, piece in enumerate(split(line, TEXT_MAX)):
+            pieces = split(post.pop("text"), TEXT_MAX)
+            # A line split in several messages keeps its name and avatar; the blocks only fit one.
+            extras = post if len(pieces) == 1 else {k: v for k, v in post.items() if k != "blocks"}
+            for n, piece in enumerate(pieces):
                 if done.startswith(entry.id + "#") and n <= int(done.rpartition("#")[2]):
                     continue  # posted by a run that stopped half-way through this line
                 renew()
                 try:
-                    _post(store, client, conv.slack_channel, thread_ts=conv.slack_ts, text=piece)
+                    _post(store, client, conv.slack_channel, thread_ts=conv.slack_ts, text=piece, **extras)
                 except SlackCallFailed as err:
                     if moved or not _can_move(err, conv, settings):
                         raise

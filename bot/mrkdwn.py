@@ -22,6 +22,13 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
 
 
+def plain_name(text: str) -> str:
+    """Untrusted text for a plain-text field such as a message's ``username``: no angle brackets or
+    ampersands at all (nothing that could read as a mention), broadcast words defused."""
+    text = re.sub(r"[<>&]", "", text or "")
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text).strip()
+
+
 def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -140,6 +140,7 @@ class Conversation:
     tags: list = field(default_factory=list)
     ai_failures: int = 0  # AI turns in a row that could not answer
     assignee: str = ""  # the team member holding the conversation (a Slack user id), "" when nobody does
+    waiting_since: float = 0.0  # when it last started waiting for a person (Unix time; 0: never)
 
     @classmethod
     def from_hash(cls, data: dict) -> Conversation:
@@ -158,6 +159,7 @@ class Conversation:
             tags=json.loads(d.get("tags") or "[]"),
             ai_failures=int(d.get("ai_failures") or 0),
             assignee=d.get("assignee", ""),
+            waiting_since=float(d.get("waiting_since") or 0),
         )
 
     @property

@@ -59,7 +59,7 @@ return {id, 1}
 
 # KEYS: conv hash, log. ARGV: to state, now, set assignee ('1' or ''), assignee, n allowed states,
 # allowed…, then field/value pairs. Moves the state (and the assignee with it) and logs the event
-# atomically; returns {1, entry id} or {0, current state}.
+# atomically; entering ``waiting`` records when (``waiting_since``). Returns {1, entry id} or {0, current state}.
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND') end
@@ -69,6 +69,7 @@ for i = 6, 5 + n do if ARGV[i] == state then ok = true end end
 if not ok then return {0, state} end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'assignee', ARGV[4]) end
+if ARGV[1] == 'waiting' then redis.call('HSET', KEYS[1], 'waiting_since', ARGV[2]) end
 local fields = {}
 for i = 6 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
+from bot.mirror import wanted as mirror_wanted
 from conversations import Event, InvalidTransition, NotFound, State
-from conversations.models import DELETED, current
+from conversations.models import DELETED, MESSAGE, NOTE, PUBLIC, Entry, current
 from jobs import context
 from jobs.queues import enqueue_mirror
 
 log = logging.getLogger(__name__)
+
+
+def with_recaps(history: list[Entry]) -> list[Entry]:
+    """The history the brains read: the team's hand-back recap (an internal note, meta ``recap``) is
+    passed as a team line, so the AI builds on what the team did; other notes and events stay out."""
+    out = []
+    for entry in history:
+        if entry.type == NOTE and entry.meta.get("recap"):
+            entry = replace(entry, type=MESSAGE, role="agent", visibility=PUBLIC)
+        out.append(entry)
+    return out
 
 
 def respond(conv_id: str, entry_id: str) -> str:
@@ -37,7 +49,7 @@ def respond(conv_id: str, entry_id: str) -> str:
     later = [e for e in history[ids.index(entry_id) + 1 :] if e.role == "customer" and e.type == "message"]
     if later:
         return "skipped"
-    history = history[: ids.index(entry_id) + 1]
+    history = with_recaps(history[: ids.index(entry_id) + 1])
 
     reply = ctx.agent.respond(conv, history, on_typing=lambda: store.signal(conv_id, "typing"))
 
@@ -75,7 +87,7 @@ def respond(conv_id: str, entry_id: str) -> str:
         except InvalidTransition:
             pass
     conv = store.get(conv_id)
-    if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN):
+    if mirror_wanted(ctx.settings, conv):  # with BATON_MIRROR=all, the answer appears in the thread too
         enqueue_mirror(store.r, conv_id)
     log.info("answered turn", extra={"conversation": conv_id, "outcome": outcome})
     return outcome

@@ -40,6 +40,13 @@ class Context:
         return RuleEngine(self.settings.rules_path, settings=self.settings)
 
     @cached_property
+    def hours(self):
+        """The store's business hours from the rules file's [store] (``agent.rules.BusinessHours``), or None."""
+        from agent.rules import load_rules
+
+        return load_rules(self.settings.rules_path, self.settings).hours
+
+    @cached_property
     def agent(self):
         from agent import build_agent
 

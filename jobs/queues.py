@@ -59,3 +59,15 @@ def enqueue_mirror(connection: redis.Redis, conv_id: str):
     if not connection.set(mirror_pending_key(conv_id), "1", nx=True, ex=MIRROR_PENDING_TTL):
         return None
     return queue(connection, SLACK).enqueue("jobs.slack.mirror", conv_id, retry=SLACK_RETRY, job_timeout=120, failure_ttl=7 * 86400)
+
+
+HOME_PENDING = "baton:slack:home-pending"
+
+
+def enqueue_home(connection: redis.Redis):
+    """Ask the worker to republish App Home (the queue) for this week's viewers. Debounced like the
+    mirror: one pending job at a time, cleared as the job starts, so a burst of changes publishes once
+    or twice, never once per change. Returns the job, or None when one is already pending."""
+    if not connection.set(HOME_PENDING, "1", nx=True, ex=MIRROR_PENDING_TTL):
+        return None
+    return queue(connection, SLACK).enqueue("jobs.slack.home", retry=SLACK_RETRY, job_timeout=120, failure_ttl=86400)

@@ -18,10 +18,11 @@ from datetime import timedelta
 
 from bot import messages, trouble
 from bot.errors import SlackCallFailed, SlackRateLimited
+from bot.home import publish as publish_home
 from bot.mirror import CARD, CURSOR, escalated, fingerprint, mirror_conversation, render_card
 from bot.webapi import call
 from jobs import context, drafts
-from jobs.queues import SLACK, SLACK_RETRY, enqueue_mirror, mirror_pending_key, queue
+from jobs.queues import HOME_PENDING, SLACK, SLACK_RETRY, enqueue_home, enqueue_mirror, mirror_pending_key, queue
 
 log = logging.getLogger(__name__)
 _told_not_configured = False  # say it once per worker process, not once per message
@@ -53,7 +54,19 @@ def mirror(conv_id: str) -> str:
     log.info("mirrored to Slack: %s", result, extra={"conversation": conv_id})
     if not result.skipped:
         drafts.after_mirror(ctx, conv_id)
+    if result.card:  # the card changed (state, assignee, priority …): so does the queue in App Home
+        enqueue_home(ctx.redis)
     return str(result)
+
+
+def home() -> str:
+    """Republish App Home for everyone who opened it this week (queued by ``enqueue_home``)."""
+    ctx = context.get()
+    ctx.redis.delete(HOME_PENDING)  # a change from here on queues a fresh publish
+    if ctx.slack is None:
+        return "skipped: Slack is not configured"
+    published = publish_home(ctx.store, ctx.slack)
+    return f"published to {published}"
 
 
 def _again_in(ctx, conv_id: str, seconds: float) -> str:
@@ -87,7 +100,7 @@ def sweep() -> int:
     store = ctx.store
     behind = 0
     for conv in store.recent(limit=SWEEP_LIMIT, since=time.time() - SWEEP_WINDOW_SECONDS):
-        if not escalated(store, conv):
+        if not escalated(store, conv, ctx.settings):
             continue
         stale = not conv.slack_ts or store.cursor(conv.id, CARD) != fingerprint(render_card(store, conv, ctx.settings))
         if stale or store.entries(conv.id, after=store.cursor(conv.id, CURSOR), count=1):

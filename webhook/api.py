@@ -18,6 +18,7 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from bot.mirror import wanted as mirror_wanted
 from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
 from conversations.attachments import Attachments
 from conversations.models import REVISIONS, current, latest_revisions, revise
@@ -187,7 +188,7 @@ def register_api(app: Flask, baton) -> None:
             conv = store.get(conv_id)
             if conv.state == State.AI:
                 baton.enqueue_answer(conv_id, entry_id)
-            if conv.slack_ts or conv.state in (State.WAITING, State.HUMAN):
+            if mirror_wanted(settings, conv):
                 baton.enqueue_mirror(conv_id)
         return jsonify(entry_id=entry_id), 202
 

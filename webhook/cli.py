@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app webhook kb …`, `rules …`, `setup`."""
+"""Flask CLI commands: `flask --app webhook kb …`, `rules …`, `slack socket`, `inbox remind`, `setup`."""
 
 from __future__ import annotations
 
@@ -61,9 +61,32 @@ def socket_command():
         raise click.ClickException(str(err)) from None
 
 
+@click.group("inbox", cls=AppGroup)
+def inbox_group():
+    """The team's Slack inbox."""
+
+
+@inbox_group.command("remind")
+def remind_command():
+    """Post the reminders that are due now for conversations left waiting (the cron process does this every minute)."""
+    import redis
+
+    from jobs.reminders import remind
+
+    baton = current_app.extensions["baton"]
+    if not baton.settings.slack_enabled:
+        raise click.ClickException("Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (docs/slack.md)")
+    try:
+        posted = remind(settings=baton.settings)
+    except redis.RedisError:
+        raise click.ClickException(f"cannot reach Redis at {baton.settings.redis_url}: start redis-server or set REDIS_URL") from None
+    click.echo(f"Posted {posted} reminder(s).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(slack_group)
+    app.cli.add_command(inbox_group)
     from webhook.cli_kb import kb
     from webhook.cli_rules import rules
 

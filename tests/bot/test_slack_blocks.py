@@ -138,7 +138,7 @@ def test_card_stays_within_block_kit_limits():
         (Entry("1-0", "message", "ai", "See **this**", sources=[{"title": "Setup", "url": "https://d.example/s"}]),
          "*AI assistant:* See *this*\n_Sources:_ <https://d.example/s|Setup>"),
         (Entry("1-0", "message", "agent", "From the dashboard", author={"name": "Rae"}), "*Rae* (team): From the dashboard"),
-        (Entry("1-0", "note", "agent", "VIP", author={"name": "Rae"}, visibility="internal"), ":memo: *Note by Rae:* VIP"),
+        (Entry("1-0", "note", "agent", "VIP", author={"name": "Rae"}, visibility="internal"), ":lock: *Internal note by Rae:* VIP"),
         (Entry("1-0", "event", "system", "Rae handed the conversation back to our AI assistant.", meta={"event": "hand_back"}),
          ":robot_face: Rae handed the conversation back to our AI assistant."),
         (Entry("1-0", "event", "system", "This conversation was closed.", meta={"event": "close"}), ":white_check_mark: This conversation was closed."),
@@ -150,27 +150,35 @@ def test_thread_lines_read_like_a_transcript(entry, line):
     assert blocks.thread_line(entry, conversation()) == line
 
 
-def test_home_view_lists_conversations_with_links():
-    """App Home rows: number, customer, state, why, and a thread link when there is one."""
-    waiting = conversation()
-    human = conversation(State.HUMAN, id="beef", number=1043, customer={"name": "Sam"}, escalation={"reason": "Manager asked"})
+NOW = 1796720400.0  # pinned: Monday 7 December 2026, 09:00 UTC
 
-    view = blocks.home_view([waiting, human], {"c0ffee": "https://x.slack.com/archives/C1/p1"})
 
-    rows = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+def test_home_view_is_a_queue_waiting_first_then_held_then_todays_counts():
+    """Waiting rows say how long, held rows say by whom, each row has its buttons, and today's counts close it."""
+    waiting = conversation(waiting_since=NOW - 754)
+    human = conversation(State.HUMAN, id="beef", number=1043, customer={"name": "Sam"}, escalation={"reason": "Manager asked"}, assignee="U0ALICE0001")
+
+    view = blocks.home_view([waiting], [human], {"c0ffee": "https://x.slack.com/archives/C1/p1"}, blocks.Today(5, 2, 3, 1), NOW)
+
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
     assert view["type"] == "home"
-    assert rows == [
-        "*#1042* · Jane Doe · :hourglass_flowing_sand: Waiting for a person\nrule `refunds` fired. The shopper asks for a refund.\n"
-        "<https://x.slack.com/archives/C1/p1|Open thread>",
-        "*#1043* · Sam · :raising_hand: With a person\nManager asked\n_Thread not posted yet_",
+    assert sections[0].startswith("*:hourglass_flowing_sand: Waiting for a person (1)*")
+    assert sections[1].startswith("*#1042* · Jane Doe · waiting *12 min* (since <!date^1796719646^{time}|earlier>)")
+    assert sections[2].startswith("*:raising_hand: With the team (1)*")
+    assert sections[3] == "*#1043* · Sam · held by <@U0ALICE0001>\nManager asked"
+    assert sections[4] == "*Today:* 5 new · 2 handed to the team · 3 resolved by the AI · 1 waiting now"
+    actions = [[(e["action_id"], e.get("url")) for e in b["elements"]] for b in view["blocks"] if b["type"] == "actions"]
+    assert actions == [
+        [("baton_take_over", None), ("baton_open_thread", "https://x.slack.com/archives/C1/p1")],
+        [("baton_hand_back", None)],
     ]
 
 
 def test_home_view_never_exceeds_slacks_block_limit():
     """Many waiting conversations: at most 100 blocks, with a note that the list is cut."""
-    many = [conversation(id=f"id{n}", number=2000 + n) for n in range(80)]
+    many = [conversation(id=f"id{n}", number=2000 + n, waiting_since=NOW - n) for n in range(80)]
 
-    view = blocks.home_view(many, {})
+    view = blocks.home_view(many, [], {}, blocks.Today(), NOW)
 
     assert len(view["blocks"]) <= 100
-    assert "Showing the 40 most recent." in str(view["blocks"][-1])
+    assert "Showing the 40 most recent." in str(view["blocks"])

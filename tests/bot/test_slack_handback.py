@@ -77,6 +77,22 @@ def test_handback_without_a_number_lists_conversations_with_the_team(bot, events
     assert f"https://baton-test.slack.com/archives/{thread.slack_channel}/p{thread.slack_ts.replace('.', '')}" in text
 
 
+def test_handback_alone_lists_who_holds_what_with_a_hand_back_button_that_works(bot, events, slack, store, thread):
+    """Held conversations come first, naming the holder, each with a "Hand back to AI" button; clicking it hands back."""
+    taken = escalated(store, customer={"name": "Sam"})
+    store.transition(taken.id, Event.TAKE_OVER, actor="Alice", assignee=ALICE)
+
+    answer = handback(bot, events, slack, "")
+
+    rows = [b for b in answer["blocks"] if b.get("accessory")]
+    assert [r["accessory"]["value"] for r in rows] == [taken.id, thread.id]
+    assert {r["accessory"]["action_id"] for r in rows} == {"baton_hand_back"}
+    assert f"held by <@{ALICE}>" in rows[0]["text"]["text"]
+    bot.send(events.block_action("baton_hand_back", taken.id, user=ALICE, channel="C0GENERAL1", message_ts=events.ts(),
+                                 response_url=slack.response_url("list")))
+    assert store.get(taken.id).state == State.AI
+
+
 def test_handback_without_a_number_when_nothing_is_with_the_team(bot, events, slack, store):
     """Nothing waiting: a plain sentence, not an empty list."""
     store.create({"name": "Casey"}, "")

@@ -108,3 +108,61 @@ def test_card_of_a_first_time_unverified_shopper(store, web, settings, slack):
     assert any("Jane Doe" in f and "unverified" in f for f in fields)
     assert "*History*\nfirst conversation" in fields
     assert "*Language*\nunknown" in fields
+
+
+def test_a_note_typed_in_the_thread_is_marked_internal_with_a_lock(bot, events, store, slack, thread):
+    """`note:` replies get a :lock: reaction in Slack, so everyone sees the shopper never got them."""
+    note = events.thread_reply(channel=thread.slack_channel, thread_ts=thread.slack_ts, user=ALICE, text="note: VIP customer")
+    bot.send(events.event(note))
+    bot.send(events.event(note, retry_num=1))
+
+    reactions = [(c.params["channel"], c.params["timestamp"], c.params["name"]) for c in slack.calls("reactions.add") if c.ok]
+    assert reactions == [(thread.slack_channel, note["ts"], "lock")]
+    assert store.entries(thread.id)[-1].type == "note"
+
+
+def test_notes_from_elsewhere_are_posted_as_internal(store, web, settings, slack, thread):
+    """A note that did not come from Slack (e.g. the hand-back recap) is posted marked internal."""
+    store.append(thread.id, role="agent", type="note", text="Customer is on the Pro plan", author={"name": "Rae"})
+    mirror_conversation(store, web, thread.id, settings)
+
+    post = slack.posts(thread_ts=thread.slack_ts)[-1]
+    assert post["text"] == ":lock: *Internal note by Rae:* Customer is on the Pro plan"
+    assert "never the shopper" in post["blocks"][-1]["elements"][0]["text"]
+
+
+def test_shopper_lines_carry_the_shoppers_name_but_cannot_pass_for_the_team(store, web, settings, slack):
+    """A shopper calling themselves "<!here> Alice" shows as "!here Alice (shopper)": no mention syntax, marked shopper."""
+    conv = escalated(store, customer={"name": "<!here> Alice"})
+    mirror_conversation(store, web, conv.id, settings)
+
+    shopper = [p for p in slack.posts(thread_ts=store.get(conv.id).slack_ts) if p.get("username", "").endswith("(shopper)")]
+    assert shopper and {p["username"] for p in shopper} == {"!here Alice (shopper)"}
+    assert shopper[0]["blocks"][0]["text"]["text"] == "How do I install a font on Windows?"
+
+
+def test_hand_back_gives_the_ai_a_recap_of_what_the_team_did(bot, events, store, slack, thread):
+    """After replies and a note, handing back logs an internal recap the AI's history carries, and the thread shows it."""
+    from jobs.answers import with_recaps
+
+    reply(bot, events, thread, ALICE, "Hi Jane, I refunded order 77 in full")
+    reply(bot, events, thread, ALICE, "note: refund id R-1234, approved by finance")
+    bot.send(events.block_action("baton_hand_back", thread.id, user=ALICE, channel=thread.slack_channel,
+                                 message_ts=thread.slack_ts, response_url=slack.response_url("click")))
+
+    recap = store.entries(thread.id)[-1]
+    assert recap.type == "note" and not recap.public and recap.meta == {"recap": True}
+    assert 'Alice told the shopper: "Hi Jane, I refunded order 77 in full"' in recap.text
+    assert 'Alice noted (internal): "refund id R-1234, approved by finance"' in recap.text
+    seen = with_recaps(store.entries(thread.id))
+    assert seen[-1].type == "message" and seen[-1].public and "R-1234" in seen[-1].text
+    assert all(not e.public for e in seen if e.type == "note")
+    assert "Recap for the AI" in slack.posts(thread_ts=thread.slack_ts)[-1]["text"]
+
+
+def test_hand_back_without_team_replies_adds_no_recap(bot, events, store, slack, thread):
+    """Nobody from the team wrote: nothing to recap."""
+    bot.send(events.block_action("baton_hand_back", thread.id, user=ALICE, channel=thread.slack_channel,
+                                 message_ts=thread.slack_ts, response_url=slack.response_url("click")))
+
+    assert not [e for e in store.entries(thread.id) if e.meta.get("recap")]

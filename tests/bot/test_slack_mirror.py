@@ -221,7 +221,7 @@ def test_a_line_longer_than_slack_takes_is_posted_in_pieces_in_order_and_nothing
     pieces = [t for t in thread_texts(slack, thread) if "word" in t]
     assert len(pieces) == 3
     assert all(len(p) <= 4000 for p in pieces)
-    assert " ".join(pieces).removeprefix(":memo: *Note by Alice:* ").split(" ") == words
+    assert " ".join(pieces).removeprefix(":lock: *Internal note by Alice:* ").split(" ") == words
 
 
 @pytest.mark.parametrize("text", ["<https://docs.example/a-very-long-guide|the guide> " * 200, "&amp;&lt;&gt; " * 900, "x" * 9000])

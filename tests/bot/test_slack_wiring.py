@@ -51,10 +51,12 @@ def test_thread_reply_through_the_web_app_reaches_the_log_and_the_button_runs_th
     click = events.block_action("baton_hand_back", thread.id, user=ALICE, channel=thread.slack_channel,
                                 message_ts=thread.slack_ts, response_url=slack.response_url("click"))
     assert http.post("/slack/events", data=click.body, headers=click.headers).status_code == 200
-    wait_until(lambda: store.get(thread.id).state == State.AI)
+    wait_until(lambda: store.get(thread.id).state == State.AI and store.entries(thread.id)[-1].meta.get("recap"))
     SimpleWorker([queues.queue(redis_client, queues.SLACK)], connection=redis_client).work(burst=True, with_scheduler=False)
 
-    assert slack.posts(thread_ts=thread.slack_ts)[-1]["text"] == ":robot_face: Alice handed the conversation back to our AI assistant."
+    handed_back, recap = [p["text"] for p in slack.posts(thread_ts=thread.slack_ts)[-2:]]
+    assert handed_back == ":robot_face: Alice handed the conversation back to our AI assistant."
+    assert recap.startswith(":lock: *Internal note by Baton:* Recap for the AI")
     assert [e["action_id"] for b in slack.calls("chat.update")[-1].params["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "baton_take_over", "baton_close"]
 

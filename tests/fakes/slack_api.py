@@ -1,7 +1,7 @@
 """A small Slack Web API server for tests: ``slack_sdk.WebClient(base_url=fake.url)`` talks to it.
 
 It speaks the subset Baton calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-chat.getPermalink, users.info, views.publish, views.open, files.info, apps.connections.open),
+chat.getPermalink, users.info, views.publish, views.open, files.info, reactions.add, apps.connections.open),
 files' ``url_private`` downloads (``add_file``) plus response URLs (what
 Bolt's ``respond()`` posts to), records every call with its parameters (query, form or JSON body,
 merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
@@ -64,6 +64,7 @@ class FakeSlack:
         self._revoked = ""
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
+        self._reactions: set[tuple[str, str, str]] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -325,6 +326,14 @@ class FakeSlack:
             return {"ok": True, "view": {"id": f"V0MODAL{next(self._ts):03d}", "team_id": TEAM_ID, "app_id": "A0BATON001", "bot_id": BOT_ID, **view}}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(p.get("view") if isinstance(p.get("view"), dict) else {})}}
+        if method == "reactions.add":
+            if not (p.get("channel") and p.get("timestamp") and p.get("name")):
+                return {"ok": False, "error": "invalid_arguments"}
+            key = (p["channel"], p["timestamp"], p["name"])
+            if key in self._reactions:
+                return {"ok": False, "error": "already_reacted"}
+            self._reactions.add(key)
+            return {"ok": True}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}

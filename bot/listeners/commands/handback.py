@@ -1,4 +1,5 @@
-"""``/handback 1042`` (or ``#1042``) returns a conversation to the AI; ``/handback`` alone lists candidates.
+"""``/handback 1042`` (or ``#1042``) returns a conversation to the AI; ``/handback`` alone lists the
+conversations people hold (then those waiting), each with who has it and a "Hand back to AI" button.
 
 Slash commands cannot be used inside threads and carry no thread, hence the number. Every answer is
 ephemeral (only the person who typed sees it), sent through the command's response_url.
@@ -25,7 +26,9 @@ def handback_command(deps: Deps):
         ack()
         text = (command.get("text") or "").strip()
         if not text:
-            candidates = deps.store.recent([State.WAITING, State.HUMAN], limit=blocks.HOME_ROWS_MAX)
+            # The conversations people hold first, then those still waiting for someone.
+            held = deps.store.recent([State.HUMAN], limit=blocks.HOME_ROWS_MAX)
+            candidates = held + deps.store.recent([State.WAITING], limit=blocks.HOME_ROWS_MAX)
             respond(response_type="ephemeral", **blocks.handback_list(candidates, links.thread_links(deps.store.r, candidates)))
             return
         match = NUMBER.fullmatch(text)

@@ -107,7 +107,8 @@ def thread_reply(deps: Deps):
         if is_note(deps, text):
             note = text[len(prefix) :].strip()
             if note:
-                _append(deps, client, event, conv, type=NOTE, text=note, author=author, meta=meta, client_id=client_id)
+                if _append(deps, client, event, conv, type=NOTE, text=note, author=author, meta=meta, client_id=client_id):
+                    mark_internal(client, channel, ts)
         else:
             shared = shared_files(event) if deps.enqueue_files is not None else []
             problem = _problem(deps, text) if text or not shared else ""
@@ -133,6 +134,18 @@ def _problem(deps: Deps, text: str) -> str:
     if len(text) > deps.store.max_chars:
         return m.REPLY_TOO_LONG.format(limit=deps.store.max_chars)
     return ""
+
+
+NOTE_REACTION = "lock"  # the reaction that marks a note typed in the thread as internal
+
+
+def mark_internal(client: WebClient, channel: str, ts: str) -> None:
+    """Put a :lock: on a note in the thread, so everyone can see it never reached the shopper."""
+    try:
+        call(client, "reactions_add", channel=channel, timestamp=ts, name=NOTE_REACTION)
+    except SlackCallFailed as err:
+        if err.error != "already_reacted":
+            log.info("could not mark a note as internal: %s", err)
 
 
 def _append(deps: Deps, client: WebClient, event: dict, conv: Conversation, **fields) -> bool:

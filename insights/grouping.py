@@ -39,7 +39,7 @@ import numpy as np
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
 
 #: Average cosine similarity (of the combined features) at which two clusters still merge.
-THRESHOLD = 0.4
+THRESHOLD = 0.45
 #: Weight of the bag-of-concepts block in the combined cosine (the embedding has ``1 - w``).
 CONCEPT_WEIGHT = 0.3
 #: Clusters with fewer messages than this go to the "Other" group (at least 2).

@@ -119,12 +119,14 @@ def test_a_previous_topic_from_another_embedder_matches_nothing(minilm):
 
 
 def test_cue_words_in_other_languages_translate_to_the_same_concepts():
-    """German compounds, accents and Japanese cue words come out as the English concepts."""
+    """German compounds, accents, Japanese, Russian and Arabic cue words come out as the English concepts."""
     vocab = vocabulary()
     assert vocab.translate("Der Lizenzschlüssel ist ungültig")[1] == ["license", "key", "invalid"]
     assert vocab.translate("Your license key is invalid")[1] == ["license", "key", "invalid"]
     assert {"download", "limit", "reached"} <= set(vocab.translate("ダウンロード上限に達しました")[1])
     assert vocab.translate("J'ai atteint la limite de téléchargements")[1] == ["reached", "limit", "download"]
+    assert set(vocab.translate("Лицензионный ключ недействителен")[1]) == {"license", "key", "invalid"}
+    assert set(vocab.translate("لم يصلني مفتاح الترخيص")[1]) == {"not received", "key", "license"}
 
 
 def test_large_batches_are_grouped_by_sample_and_assignment():

@@ -48,6 +48,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.escalation --cases bench/data/escalation_holdout4.csv
 	$(BIN)/python -m bench.escalation --bitext
 	$(BIN)/python -m bench.live_latency
+	$(BIN)/python -m bench.topics --messages bench/data/topics_dev3.csv
+	$(BIN)/python -m bench.topics --messages bench/data/topics_blind.csv
 
 clean:
 	rm -rf $(VENV) data var .pytest_cache .ruff_cache

@@ -42,7 +42,7 @@ BASELINE_THRESHOLD = 0.5
 def read_messages(path: str) -> tuple[list[str], list[str]]:
     """(texts, true topics) from a ``text,topic`` CSV; a row without either stops with its line."""
     texts, topics = [], []
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:  # a BOM is not part of the first column name
         reader = csv.DictReader(fh)
         if not reader.fieldnames or not {"text", "topic"} <= set(reader.fieldnames):
             raise SystemExit(f"{path}: needs the columns text,topic (has {reader.fieldnames})")

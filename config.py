@@ -100,6 +100,10 @@ class Settings:
     smtp_url: str = ""  # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)
     email_from: str = ""  # the address Baton's e-mails come from
     email_after: float = 300.0  # seconds a team reply waits unseen before it is e-mailed (written 5m)
+    # Managers' digest (docs/insights.md).
+    digest_cron: str = "0 9 * * 1"  # when the digest is posted (cron syntax, in the store's time zone)
+    digest_period: float = 7 * 86400  # seconds a manual `flask digest` covers by default (written 7d)
+    digest_email: str = ""  # optional: also e-mail the digest here (needs BATON_SMTP_URL)
 
     @property
     def slack_enabled(self) -> bool:
@@ -115,7 +119,7 @@ class Settings:
 
 
 # Settings fields written as durations ("90s", "10m", "2h", "7d") in the environment; stored as seconds.
-DURATIONS: frozenset[str] = frozenset({"email_after", "remind_after", "remind_again"})
+DURATIONS: frozenset[str] = frozenset({"email_after", "remind_after", "remind_again", "digest_period"})
 MIRROR_MODES = ("escalated", "all")
 
 # Environment variable → Settings field.
@@ -165,6 +169,9 @@ ENV = {
     "BATON_SMTP_URL": "smtp_url",
     "BATON_EMAIL_FROM": "email_from",
     "BATON_EMAIL_AFTER": "email_after",
+    "BATON_DIGEST_CRON": "digest_cron",
+    "BATON_DIGEST_PERIOD": "digest_period",
+    "BATON_DIGEST_EMAIL": "digest_email",
 }
 
 
@@ -203,6 +210,10 @@ def load(environ: dict[str, str] | None = None, *, dotenv: bool = True, **overri
             values[name] = raw
     values.update(overrides)
     settings = Settings(**values)
+    from croniter import croniter
+
+    if not croniter.is_valid(settings.digest_cron):
+        raise ConfigError(f"BATON_DIGEST_CRON must be a cron expression like '0 9 * * 1' (Mondays 09:00), got {settings.digest_cron!r}")
     if settings.slack_bot_token and not settings.slack_signing_secret:
         raise ConfigError(
             "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: copy it from your Slack "

@@ -60,11 +60,13 @@ def create_bolt_app(
     *,
     listener_executor: Executor | None = None,
     enqueue_files: Callable[..., object] | None = None,
+    enqueue_add_doc: Callable[[str, str, str, str], object] | None = None,
 ) -> App:
     """Build the Bolt app with every listener registered.
 
-    ``enqueue_mirror(conv_id)``, ``enqueue_answer(conv_id, entry_id)`` and ``enqueue_files(conv_id,
-    channel, ts, user, files)`` (files a member shared in a thread) queue the worker's jobs;
+    ``enqueue_mirror(conv_id)``, ``enqueue_answer(conv_id, entry_id)``, ``enqueue_files(conv_id,
+    channel, ts, user, files)`` (files a member shared in a thread) and ``enqueue_add_doc(draft_id,
+    user, channel, ts)`` (the digest's "Add to docs" button) queue the worker's jobs;
     the caller owns them so bot/ stays free of RQ, Flask and jobs/.
 
     Listeners run after the ack (``process_before_response=False``): Slack gets its 200 at once and
@@ -83,6 +85,7 @@ def create_bolt_app(
         process_before_response=False,
         **options,
     )
-    deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r), enqueue_files=enqueue_files)
+    deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r),
+                enqueue_files=enqueue_files, enqueue_add_doc=enqueue_add_doc)
     listeners.register(app, deps)
     return app

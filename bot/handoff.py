@@ -34,6 +34,8 @@ class Deps:
     people: People
     # enqueue_files(conv_id, channel, ts, user, files): send a thread message's files to the shopper
     enqueue_files: Callable[..., object] | None = None
+    # The digest's "Add to docs": (draft id, Slack user, channel, digest message ts) -> queued job.
+    enqueue_add_doc: Callable[[str, str, str, str], object] | None = None
 
 
 def apologise_on_outage(listener):

@@ -25,3 +25,11 @@ def thread_links(r: redis.Redis, conversations) -> dict[str, str]:
     for conv, url in zip(conversations, stored, strict=True):
         out[conv.id] = url.decode() if url else f"https://slack.com/app_redirect?channel={conv.slack_channel}"
     return out
+
+
+def permalinks(r: redis.Redis, conv_ids: list[str]) -> dict[str, str]:
+    """conversation id -> stored permalink of its Slack thread, for those that have one."""
+    ids = list(dict.fromkeys(conv_ids))
+    if not ids:
+        return {}
+    return {conv_id: url.decode() for conv_id, url in zip(ids, r.hmget(PERMALINKS, ids), strict=True) if url}

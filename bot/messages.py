@@ -177,3 +177,11 @@ FILE_TYPE_REFUSED = ":no_entry_sign: *{name}* did not reach the shopper: {type} 
 FILE_TOO_LARGE = ":no_entry_sign: *{name}* did not reach the shopper: it is {size}, and files up to {limit} are sent (BATON_FILE_MAX_MB)."
 FILE_NOT_READABLE = ":no_entry_sign: *{name}* did not reach the shopper: Baton could not read it from Slack (does the app have the files:read scope? Reinstall it from manifest.yml)."
 FILE_UNAVAILABLE = ":no_entry_sign: *{name}* did not reach the shopper: Slack does not make this file available to apps."
+
+# -- the digest's "Add to docs" button --------------------------------------------------------------
+DOC_DRAFT_SAVING = "Saving *{title}* to the docs… I'll confirm in the digest's thread."
+DOC_DRAFT_SAVED = ("{user} added *{title}* to the docs as `{filename}` (from {count} conversation(s): {numbers}). "
+               "Re-indexing now; the AI answers from it in a minute or two.")
+DOC_DRAFT_ALREADY_SAVED = "*{title}* is already in the docs as `{filename}`."
+DOC_DRAFT_GONE = "That draft is no longer available (drafts are kept for 60 days). The next digest drafts it again if the gap is still there."
+DOC_DRAFT_UNAVAILABLE = "Adding drafts to the docs is not available on this server."

@@ -25,6 +25,7 @@ def socket_mode_handler(
     enqueue_mirror: Callable[[str], object],
     enqueue_answer: Callable[[str, str], object],
     enqueue_files: Callable[..., object] | None = None,
+    enqueue_add_doc: Callable[[str, str, str, str], object] | None = None,
 ) -> SocketModeHandler:
     """The handler, built but not connected (``.start()`` blocks, ``.connect()`` returns)."""
     if not settings.slack_app_token:
@@ -32,12 +33,12 @@ def socket_mode_handler(
             "set SLACK_APP_TOKEN to an app-level token (xapp-…, scope connections:write; Basic Information → "
             "App-Level Tokens) to use Socket Mode"
         )
-    app = create_bolt_app(settings, store, enqueue_mirror, enqueue_answer, enqueue_files=enqueue_files)
+    app = create_bolt_app(settings, store, enqueue_mirror, enqueue_answer, enqueue_files=enqueue_files, enqueue_add_doc=enqueue_add_doc)
     base_url = (settings.slack_api_url or "https://slack.com/api/").rstrip("/") + "/"
     # apps.connections.open is called with the app token, on the same API base URL as everything else.
     return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=WebClient(base_url=base_url))
 
 
-def run(settings, store, enqueue_mirror, enqueue_answer, enqueue_files=None) -> None:
+def run(settings, store, enqueue_mirror, enqueue_answer, enqueue_files=None, enqueue_add_doc=None) -> None:
     """Connect and serve until interrupted (logging is configured by the caller, an entry point)."""
-    socket_mode_handler(settings, store, enqueue_mirror, enqueue_answer, enqueue_files).start()
+    socket_mode_handler(settings, store, enqueue_mirror, enqueue_answer, enqueue_files, enqueue_add_doc).start()

@@ -22,7 +22,8 @@ def close_idle(idle_seconds: int = IDLE_SECONDS) -> int:
     for conv_id in ctx.store.idle(before=cutoff):
         conv = ctx.store.get(conv_id)
         try:
-            ctx.store.transition(conv.id, Event.CLOSE, actor="", text="This conversation was closed after a day without messages. Write again any time to reopen it.")
+            ctx.store.transition(conv.id, Event.CLOSE, actor="", text="This conversation was closed after a day without messages. Write again any time to reopen it.",
+                                meta={"reason": "idle"})
         except InvalidTransition:
             continue
         closed += 1

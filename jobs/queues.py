@@ -71,3 +71,10 @@ def enqueue_home(connection: redis.Redis):
     if not connection.set(HOME_PENDING, "1", nx=True, ex=MIRROR_PENDING_TTL):
         return None
     return queue(connection, SLACK).enqueue("jobs.slack.home", retry=SLACK_RETRY, job_timeout=120, failure_ttl=86400)
+
+
+def enqueue_add_doc(connection: redis.Redis, draft_id: str, user: str, channel: str, thread_ts: str):
+    """Ask the worker to save a digest draft in the docs folder and re-index ("Add to docs")."""
+    return queue(connection, DIGESTS).enqueue(
+        "jobs.digest.add_doc", draft_id, user, channel, thread_ts, retry=SLACK_RETRY, job_timeout=300, failure_ttl=7 * 86400
+    )

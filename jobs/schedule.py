@@ -2,6 +2,7 @@
 
 from rq import cron
 
+from jobs.digest import POLL_SECONDS, scheduled
 from jobs.maintenance import close_idle
 from jobs.queues import DIGESTS, SLACK
 from jobs.reminders import remind
@@ -15,3 +16,8 @@ cron.register(sweep, SLACK, interval=60)
 
 # Remind the team of conversations left waiting (BATON_REMIND_AFTER / BATON_REMIND_AGAIN), every minute.
 cron.register(remind, SLACK, interval=60)
+
+# The managers' digest at BATON_DIGEST_CRON in the store's time zone. rq 2.12's own `cron=` argument
+# evaluates the expression in UTC, so a short poll decides instead: `scheduled` posts the period
+# that ended at the last scheduled time (daylight saving included), once per period key.
+cron.register(scheduled, DIGESTS, interval=POLL_SECONDS, job_timeout=30 * 60)

@@ -239,8 +239,19 @@ class KnowledgeBase:
             report.chunks = table.count_rows() if table is not None else 0
             report.docs = len((set(existing) - set(removed)) | {d.key for d in changed})
             report.seconds = round(time.perf_counter() - started, 2)
+            now = datetime.now(UTC).timestamp()
+            history = dict(meta.get("changes") or {})
+            for key in removed:
+                history.pop(key, None)
+            for doc in changed:
+                before = history.get(doc.key) or {}
+                if before.get("hash") == doc.content_hash:
+                    continue  # same content re-indexed (a rebuild for a new embedder): not a change
+                history[doc.key] = {"hash": doc.content_hash, "at": now, "title": doc.title, "url": doc.url,
+                                    "added": doc.key not in existing and not before}
             self._write_meta({
                 "signature": signature,
+                "changes": history,
                 "last_ingest": {"at": datetime.now(UTC).isoformat(timespec="seconds"), "path": str(root),
                                 "files": report.files, "added": report.added, "updated": report.updated,
                                 "removed": report.removed, "unchanged": report.unchanged,
@@ -433,6 +444,13 @@ class KnowledgeBase:
         return hits
 
     # -- state ---------------------------------------------------------------------------------
+
+    def doc_changes(self, since: float = 0.0) -> list[dict]:
+        """Docs whose content changed (or that were added) at an ingest since ``since`` (Unix time),
+        oldest first: [{key, title, url, at, added, hash}]. Insights measures the fix impact from these."""
+        history = (self._read_meta() if self._open() is not None else {}).get("changes") or {}
+        out = [{"key": key, **record} for key, record in history.items() if float(record.get("at") or 0) >= since]
+        return sorted(out, key=lambda c: (c["at"], c["key"]))
 
     def is_empty(self) -> bool:
         table = self._open()

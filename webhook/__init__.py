@@ -49,6 +49,9 @@ class Baton:
     def enqueue_files(self, conv_id: str, channel: str, ts: str, user: str, files: list[dict]):
         return queues.enqueue_files(self.redis, conv_id, channel, ts, user, files)
 
+    def enqueue_add_doc(self, draft_id: str, user: str, channel: str, thread_ts: str):
+        return queues.enqueue_add_doc(self.redis, draft_id, user, channel, thread_ts)
+
 
 def create_app(settings: config.Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment (and .env), then ``settings`` if given."""

@@ -56,7 +56,7 @@ def socket_command():
     baton = current_app.extensions["baton"]
     logging.basicConfig(level=logging.INFO)
     try:
-        run(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer, baton.enqueue_files)
+        run(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer, baton.enqueue_files, baton.enqueue_add_doc)
     except SlackNotConfigured as err:
         raise click.ClickException(str(err)) from None
 
@@ -87,8 +87,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(slack_group)
     app.cli.add_command(inbox_group)
+    from webhook.cli_digest import digest
     from webhook.cli_kb import kb
     from webhook.cli_rules import rules
 
     app.cli.add_command(kb)
     app.cli.add_command(rules)
+    app.cli.add_command(digest)

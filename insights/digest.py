@@ -220,7 +220,7 @@ def build_digest(
         gap_now = [(f, h) for f, h in in_period[i] if h.gap]
         if not gap_now or topic.other:
             continue
-        gaps.append(DocGap(topic_id, topic.name, offline_title(topic.name), len(gap_now), _examples([f for f, _ in gap_now], link_of)))
+        gaps.append(DocGap(topic_id, topic.name, offline_title(topic.name, topic.keywords), len(gap_now), _examples([f for f, _ in gap_now], link_of)))
     gaps.sort(key=lambda g: (-g.count, g.name))
     digest.gaps = gaps[:MAX_GAPS]
     cited: Counter = Counter()

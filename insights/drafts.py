@@ -19,7 +19,7 @@ MAX_REPLIES = 8  # replies kept per draft
 MIN_CHARS = 25  # a cleaned reply shorter than this ("Done!", "Sorted") says nothing a doc needs
 SIMILAR = 85  # rapidfuzz token-set ratio at which two replies say the same thing
 
-_GREETING = re.compile(r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hola|hallo|bonjour|salut|olá|ciao)\b[^\n.!?]{0,40}[,.!:]?\s*", re.I)
+_GREETING = re.compile(r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hola|hallo|bonjour|salut|olá|ciao)\b[^\n.!?,]{0,25}[,.!:]\s*", re.I)
 _SIGNOFF = re.compile(r"(\n|^|(?<=[.!?])\s)\s*(thanks|thank you|cheers|best|regards|kind regards|best wishes|all the best|have a (great|nice) (day|week))\b[^\n]*$", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")

@@ -22,7 +22,8 @@ from insights.hours import business_seconds
 from insights.logs import Thread, entry_time
 
 RELEVANT = 0.5  # a looked-at doc at or above this relevance answered (knowledge.defaults.RELEVANCE_THRESHOLD)
-SHORT_WORDS = 4  # a triggering message this short is read together with the shopper's message before it
+QUESTION_MESSAGES = 2  # the shopper's last messages before a handoff that make up its question
+QUESTION_CHARS = 600
 RESOLVED_DAYS = 7  # a close counts as AI-resolved only if nothing came back within this many days
 IDLE_CLOSE = "idle"
 
@@ -89,12 +90,9 @@ class Facts:
 
 
 def _question(texts: list[str]) -> str:
-    if not texts:
-        return ""
-    last = texts[-1]
-    if len(last.split()) < SHORT_WORDS and len(texts) > 1:
-        return f"{texts[-2]} {last}"
-    return last
+    """What the shopper asked: their last two messages before the handoff (the problem is often stated
+    first, the "still not working" that triggers the handoff comes after), clipped."""
+    return " ".join(t.strip() for t in texts[-QUESTION_MESSAGES:] if t.strip())[:QUESTION_CHARS]
 
 
 def read_facts(thread: Thread, hours=None) -> Facts:

@@ -73,7 +73,7 @@ class TopicRegistry:
                 continue
             if match is not None:
                 topic = known[match]
-                new = before is not None and topic.first_seen >= before
+                new = before is not None and topic.first_seen > before
                 out.append(Identity(topic.id, topic.name, new, topic.first_seen))
                 if commit:
                     writes[topic.id] = self._record(topic.id, topic.name, group, topic.first_seen, now)

@@ -19,9 +19,19 @@ MAX_SAMPLES = 5  # shopper questions per topic sent for naming
 MAX_NAME_CHARS = 60
 
 
-def offline_title(name: str) -> str:
-    """A doc title from a topic's offline name: "download limit reached" -> "Download limit reached"."""
+def offline_title(name: str, keywords: list[str] | None = None) -> str:
+    """A doc title from a topic's offline name: "download limit reached" -> "Download limit reached".
+    A one-word name is widened with the topic's next keywords ("download" -> "Download limit reached")."""
     name = re.sub(r"\s+", " ", name).strip(" .?!")
+    if len(name.split()) < 2 and keywords:
+        words = [name] if name else []
+        for keyword in keywords:
+            for word in keyword.split():
+                if word.isascii() and word.isalpha() and word.lower() not in {w.lower() for w in words}:
+                    words.append(word)
+            if len(words) >= 3:
+                break
+        name = " ".join(words[:3])
     return (name[:1].upper() + name[1:]) if name else "Untitled topic"
 
 

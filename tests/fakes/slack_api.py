@@ -1,10 +1,11 @@
 """A small Slack Web API server for tests: ``slack_sdk.WebClient(base_url=fake.url)`` talks to it.
 
 It speaks the subset Baton calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-chat.getPermalink, users.info, views.publish, views.open, files.info, reactions.add, apps.connections.open),
-files' ``url_private`` downloads (``add_file``) plus response URLs (what
-Bolt's ``respond()`` posts to), records every call with its parameters (query, form or JSON body,
-merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
+chat.getPermalink, users.info, views.publish, views.open, files.info, reactions.add, apps.connections.open, and the
+file upload flow of ``files_upload_v2``: files.getUploadURLExternal, a POST of the bytes to the upload
+URL it hands out, files.completeUploadExternal), files' ``url_private`` downloads (``add_file``) plus
+response URLs (what Bolt's ``respond()`` posts to), records every call with its parameters (query,
+form or JSON body, merged), checks the bot token, and can be scripted to fail: ``fake.fail("chat.postMessage",
 "ratelimited", status=429, retry_after=3)``.
 
     with FakeSlack(users={"U1": {"display_name": "Alice"}}) as slack:
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 RESPONSE_URL = "response_url"  # the "method" recorded for posts to a response URL
 FILE_DOWNLOAD = "files-pri"  # the "method" recorded for downloads of a file's url_private
+UPLOAD = "upload"  # the "method" recorded for a file's bytes posted to its upload URL
 
 TEAM_ID = "T0BATON01"
 BOT_USER_ID = "U0BATONBOT"
@@ -67,6 +69,8 @@ class FakeSlack:
         self._reactions: set[tuple[str, str, str]] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._files = itertools.count(1)
+        self.uploads: dict[str, dict] = {}  # file id -> {filename, length, bytes, completed}
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -196,6 +200,9 @@ class FakeSlack:
         parts = urlsplit(req.path)
         length = int(req.headers.get("Content-Length") or 0)
         raw = req.rfile.read(length) if length else b""
+        if parts.path.startswith("/upload/"):
+            self._upload(req, parts.path.rsplit("/", 1)[-1], raw)
+            return
         params: dict = dict(parse_qsl(parts.query))
         ctype = req.headers.get("Content-Type", "")
         if raw and "json" in ctype:
@@ -263,6 +270,59 @@ class FakeSlack:
         if error and method.startswith("chat."):
             return _Failure(error, 200, None, 1, 0)
         return None
+
+    def _upload(self, req: BaseHTTPRequestHandler, file_id: str, raw: bytes) -> None:
+        """The upload URL (files.slack.com in production): takes the raw bytes, answers ``OK - <n>``."""
+        with self._lock:
+            failure = self._next_failure(UPLOAD)
+            self._calls.append(Call(UPLOAD, {"file_id": file_id, "length": len(raw)}, req.path, ok=failure is None))
+            self._lock.notify_all()
+            pending = self.uploads.get(file_id)
+            if failure is None and pending is not None:
+                pending["bytes"] = raw
+        if failure is not None or pending is None:
+            status = (failure.status if failure.status != 200 else 500) if failure is not None else 404
+            body = b"Internal Server Error" if failure is not None else b"Not Found"
+            req.send_response(status)
+            req.send_header("Content-Type", "text/plain")
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            req.wfile.write(body)
+            return
+        body = f"OK - {len(raw)}".encode()
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain; charset=utf-8")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+
+    def _complete_upload(self, p: dict) -> dict:
+        try:
+            files = json.loads(p.get("files") or "[]")
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        out = []
+        for f in files:
+            upload = self.uploads.get(f.get("id", ""))
+            if upload is None or upload.get("bytes") is None:
+                return {"ok": False, "error": "file_not_found"}
+            if len(upload["bytes"]) != upload["length"]:
+                return {"ok": False, "error": "file_upload_size_mismatch"}
+            upload["completed"] = True
+            upload["title"] = f.get("title") or upload["filename"]
+            upload["channel"] = p.get("channel_id") or ""
+            upload["thread_ts"] = p.get("thread_ts") or ""
+            shares = {}
+            if upload["channel"]:
+                shares = {"public": {upload["channel"]: [{"ts": self._next_ts(), "channel_name": "digest", "team_id": TEAM_ID}]}}
+            out.append({"id": f["id"], "created": int(time.time()), "name": upload["filename"], "title": upload["title"],
+                        "mimetype": "image/png" if upload["filename"].endswith(".png") else "application/octet-stream",
+                        "filetype": upload["filename"].rsplit(".", 1)[-1], "user": BOT_USER_ID, "size": upload["length"],
+                        "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{f['id']}/{upload['filename']}",
+                        "shares": shares, "channels": [upload["channel"]] if upload["channel"] else []})
+        return {"ok": True, "files": out}
 
     def _next_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method) or []
@@ -334,6 +394,18 @@ class FakeSlack:
                 return {"ok": False, "error": "already_reacted"}
             self._reactions.add(key)
             return {"ok": True}
+        if method == "files.getUploadURLExternal":
+            try:
+                length = int(p.get("length") or 0)
+            except ValueError:
+                length = 0
+            if not p.get("filename") or length <= 0:
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F0UPLOAD{next(self._files):04d}"
+            self.uploads[file_id] = {"filename": p["filename"], "length": length, "bytes": None, "completed": False}
+            return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(p)
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}

@@ -44,12 +44,7 @@ def _thread(example) -> str:
 
 def summary_text(digest: Digest) -> str:
     """The notification / fallback text: one line a phone's lock screen can show."""
-    if digest.quiet:
-        return f"Baton digest: a quiet period ({fmt.period(digest)}), no conversations."
-    values = {k: fmt.value(digest.metric(k)) for k in ("conversations", "handoff_rate", "ai_resolved")}
-    top = f"; top topic: {escape(digest.topics[0].name)}" if digest.topics and not digest.topics[0].other else ""
-    return (f"Baton digest: {values['conversations']} conversations, {values['handoff_rate']} handed to a person, "
-            f"{values['ai_resolved']} resolved by the AI{top}")
+    return escape(fmt.summary(digest))
 
 
 def digest_blocks(digest: Digest, *, buttons: bool = True) -> list[dict]:
@@ -83,6 +78,8 @@ def digest_blocks(digest: Digest, *, buttons: bool = True) -> list[dict]:
             lines.append(f"{i}. *{escape(t.name)}*: {t.count}" + (f"  _{trend}_" if trend else "") + new + (f"\n      e.g. {examples}" if examples else ""))
         if digest.more_topics:
             lines.append(f"_… and {digest.more_topics} more topic(s)_")
+        if digest.estimated:
+            lines.append(f"_Counts estimated from {digest.grouped:,} of {digest.handoffs_total:,} handoffs._")
         blocks += [{"type": "divider"}, _section("*What people were handed off about*\n" + "\n".join(lines))]
 
     if digest.gaps or digest.cited:

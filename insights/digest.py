@@ -8,6 +8,7 @@ It never posts and writes only the topic registry, and that only with ``commit=T
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +30,7 @@ MAX_GAPS = 5
 MAX_DRAFTS = 3
 MAX_CITED = 5
 EXAMPLES = 2  # example threads per topic
+MAX_GROUPED = 3000  # handoffs grouped at most per digest (a stable sample beyond; counts scaled up)
 
 
 @dataclass
@@ -86,6 +88,13 @@ class Digest:
     impacts: list[fix.FixImpact]
     built_at: float
     writer: str = "offline"
+    handoffs_total: int = 0  # handoffs with a question, in both periods (the grouping's input)
+    grouped: int = 0  # of those, how many were grouped (all, up to MAX_GROUPED; topic counts are scaled)
+
+    @property
+    def estimated(self) -> bool:
+        """Topic counts are estimates from a sample (more handoffs than MAX_GROUPED)."""
+        return self.grouped < self.handoffs_total
 
     @property
     def conversations(self) -> int:
@@ -177,6 +186,13 @@ def build_digest(
         return digest
     from insights.grouping import group_texts
 
+    total = len(handoffs)
+    if total > MAX_GROUPED:
+        # Bounded cost: a stable sample (by conversation id) is grouped; topic counts are scaled back up.
+        handoffs = sorted(handoffs, key=lambda fh: hashlib.blake2b(f"{fh[0].id}:{fh[1].at}".encode(), digest_size=8).digest())[:MAX_GROUPED]
+        handoffs.sort(key=lambda fh: fh[1].at)
+    weight = total / len(handoffs)
+    digest.grouped, digest.handoffs_total = len(handoffs), total
     groups = group_texts([h.question for _, h in handoffs], embedder)
     members = [[handoffs[i] for i in g.members] for g in groups]
     in_period = [[(f, h) for f, h in m if f.created_at >= start] for m in members]
@@ -197,13 +213,14 @@ def build_digest(
         ident = identities[i]
         topic_id = ident.id if ident else ("other" if group.other else f"g{i + 1}")
         name = "Other" if group.other else (ident.name if ident else (names[i] or group.name))
-        now_count = len(in_period[i])
-        before_count = sum(1 for f, _ in members[i] if previous_start <= f.created_at < start)
-        daily = [0] * len(days)
+        now_count = round(len(in_period[i]) * weight)
+        before_count = round(sum(1 for f, _ in members[i] if previous_start <= f.created_at < start) * weight)
+        per_day = [0] * len(days)
         for _, h in in_period[i]:
             day = datetime.fromtimestamp(h.at, UTC).astimezone(tz).date().isoformat()
             if day in day_index:
-                daily[day_index[day]] += 1
+                per_day[day_index[day]] += 1
+        daily = [round(n * weight) for n in per_day]
         recent = sorted(in_period[i], key=lambda fh: -fh[1].at)
         examples = _examples([f for f, _ in recent], link_of)
         topics.append(Topic(topic_id, name, list(group.keywords), now_count, before_count, bool(ident and ident.new),
@@ -220,7 +237,7 @@ def build_digest(
         gap_now = [(f, h) for f, h in in_period[i] if h.gap]
         if not gap_now or topic.other:
             continue
-        gaps.append(DocGap(topic_id, topic.name, offline_title(topic.name, topic.keywords), len(gap_now), _examples([f for f, _ in gap_now], link_of)))
+        gaps.append(DocGap(topic_id, topic.name, offline_title(topic.name, topic.keywords), round(len(gap_now) * weight), _examples([f for f, _ in gap_now], link_of)))
     gaps.sort(key=lambda g: (-g.count, g.name))
     digest.gaps = gaps[:MAX_GAPS]
     cited: Counter = Counter()
@@ -242,7 +259,8 @@ def build_digest(
 
     series = [(t.id, t.name, groups[by_topic[t.id][1]].centroid, sorted(h.at for _, h in members[by_topic[t.id][1]]))
               for t in topics if not t.other]
-    digest.impacts = fix.fix_impacts(changes, series, sorted(f.created_at for f in facts), data_start=data_start, data_end=end, embedder=embedder)
+    digest.impacts = fix.fix_impacts(changes, series, sorted(f.created_at for f in facts), data_start=data_start, data_end=end,
+                                     embedder=embedder, weight=weight)
     return digest
 
 

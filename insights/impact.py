@@ -53,8 +53,9 @@ def _rate(times: list[float], all_times: list[float], lo: float, hi: float) -> f
 
 
 def fix_impacts(changes: list[DocChange], topics: list[tuple[str, str, np.ndarray, list[float]]], conversation_times: list[float],
-                *, data_start: float, data_end: float, embedder) -> list[FixImpact]:
-    """``topics``: (id, name, centroid, sorted handoff times); ``conversation_times``: sorted creation times."""
+                *, data_start: float, data_end: float, embedder, weight: float = 1.0) -> list[FixImpact]:
+    """``topics``: (id, name, centroid, sorted handoff times); ``conversation_times``: sorted creation times;
+    ``weight``: handoffs each topic handoff stands for (the grouping saw a sample)."""
     if not changes:
         return []
     vectors = None
@@ -78,7 +79,9 @@ def fix_impacts(changes: list[DocChange], topics: list[tuple[str, str, np.ndarra
             lo, hi = max(data_start, change.changed_at - window), min(data_end, change.changed_at + window)
             impact.before_days = max(0.0, change.changed_at - lo) / 86400
             impact.after_days = max(0.0, hi - change.changed_at) / 86400
-            impact.before = _rate(times, conversation_times, lo, change.changed_at)
-            impact.after = _rate(times, conversation_times, change.changed_at, hi)
+            before = _rate(times, conversation_times, lo, change.changed_at)
+            after = _rate(times, conversation_times, change.changed_at, hi)
+            impact.before = None if before is None else before * weight
+            impact.after = None if after is None else after * weight
         out.append(impact)
     return out

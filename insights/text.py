@@ -64,6 +64,16 @@ def period(digest: Digest) -> str:
     return f"{a:%a %d %b %H:%M} – {b:%a %d %b %Y %H:%M} ({digest.timezone})"
 
 
+def summary(digest: Digest) -> str:
+    """One line: the notification text, the e-mail's subject."""
+    if digest.quiet:
+        return f"Baton digest: a quiet period ({period(digest)}), no conversations."
+    values = {k: value(digest.metric(k)) for k in ("conversations", "handoff_rate", "ai_resolved")}
+    top = f"; top topic: {digest.topics[0].name}" if digest.topics and not digest.topics[0].other else ""
+    return (f"Baton digest: {values['conversations']} conversations, {values['handoff_rate']} handed to a person, "
+            f"{values['ai_resolved']} resolved by the AI{top}")
+
+
 def render(digest: Digest) -> str:
     """The whole digest for a terminal or a plain-text e-mail."""
     lines = [f"Baton digest · {period(digest)}", ""]
@@ -90,6 +100,8 @@ def render(digest: Digest) -> str:
             lines.append(f"  {t.name}{tag}: {t.count}  {trend(t.count, t.previous)}" + (f"  e.g. {examples}" if examples else ""))
         if digest.more_topics:
             lines.append(f"  … and {digest.more_topics} more topic(s)")
+        if digest.estimated:
+            lines.append(f"  (counts estimated from {digest.grouped:,} of {digest.handoffs_total:,} handoffs)")
     if digest.gaps:
         lines += ["", "Doc gaps (the docs had nothing relevant)"]
         for g in digest.gaps:

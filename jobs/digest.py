@@ -103,15 +103,25 @@ def _save_drafts(r, digest) -> None:
 
 
 def send(end: float | None = None, period: float | None = None, *, settings: config.Settings | None = None) -> str:
-    """Build and post one period's digest; returns posted / already_sent / <channel problem> / no_channel.
+    """Build and deliver one period's digest: to SLACK_DIGEST_CHANNEL, and by e-mail to BATON_DIGEST_EMAIL
+    when BATON_SMTP_URL is set. Returns posted / emailed / already_sent / <channel problem> / no_channel.
 
-    The period key is claimed atomically (SET NX) before posting and confirmed after, so the digest
-    of a period is posted once even when this job runs twice at once or is retried after posting.
+    The period key is claimed atomically (SET NX) before delivering and confirmed after, so the digest
+    of a period goes out once even when this job runs twice at once or is retried after posting.
     """
+    from mailer import Mailer, MailError
+
     ctx = context.get(settings)
     settings = ctx.settings
-    if not settings.slack_digest_channel or ctx.slack is None:
-        log.warning("no digest posted: set SLACK_DIGEST_CHANNEL and the Slack tokens (see docs/slack.md)")
+    to_slack = bool(settings.slack_digest_channel and ctx.slack is not None)
+    try:
+        mail = Mailer.from_settings(settings) if settings.digest_email else None
+    except MailError as err:
+        log.warning("the digest is not e-mailed: %s", err)
+        mail = None
+    if not to_slack and mail is None:
+        log.warning("no digest sent: set SLACK_DIGEST_CHANNEL and the Slack tokens (docs/slack.md), "
+                    "or BATON_DIGEST_EMAIL and BATON_SMTP_URL")
         return "no_channel"
     period = period or settings.digest_period
     end = time.time() if end is None else end
@@ -119,45 +129,54 @@ def send(end: float | None = None, period: float | None = None, *, settings: con
 
     key = SENT + period_key(end - period, end)
     if not ctx.redis.set(key, json.dumps({"state": "posting", "at": time.time()}), nx=True, ex=CLAIM_SECONDS):
-        log.info("digest already posted for this period", extra={"channel": settings.slack_digest_channel})
+        log.info("digest already sent for this period", extra={"channel": settings.slack_digest_channel})
         return "already_sent"
     try:
-        delivery = _build_and_post(ctx, end, period)
+        outcome, record = _build_and_deliver(ctx, end, period, to_slack, mail)
     except BaseException:
-        ctx.redis.delete(key)  # nothing was posted: a retry may post
+        ctx.redis.delete(key)  # nothing was delivered: a retry may deliver
         raise
-    if delivery.problem:
-        ctx.redis.set(key, json.dumps({"state": delivery.problem, "at": time.time()}), ex=PROBLEM_SECONDS)
-        return delivery.problem
-    ctx.redis.set(key, json.dumps({"state": "sent", "channel": delivery.channel, "ts": delivery.ts, "chart": delivery.chart,
-                                   "at": time.time()}), ex=SENT_TTL)
+    if outcome not in ("posted", "emailed"):
+        ctx.redis.set(key, json.dumps({"state": outcome, "at": time.time()}), ex=PROBLEM_SECONDS)
+        return outcome
+    ctx.redis.set(key, json.dumps({"state": "sent", **record, "at": time.time()}), ex=SENT_TTL)
     ctx.redis.set(LAST, end)
-    log.info("digest posted", extra={"channel": delivery.channel})
-    return "posted"
+    log.info("digest sent (%s)", outcome, extra={"channel": record.get("channel", "")})
+    return outcome
 
 
-def _build_and_post(ctx, end: float, period: float):
+def _build_and_deliver(ctx, end: float, period: float, to_slack: bool, mail) -> tuple[str, dict]:
     from bot.digest import deliver
     from insights.chart import handoffs_chart
 
     digest = build(ctx, end=end, period=period, commit=True)
-    _save_drafts(ctx.redis, digest)
     chart = None if digest.quiet else handoffs_chart(digest)
-    delivery = deliver(ctx.slack, ctx.settings.slack_digest_channel, digest, chart)
-    if delivery.posted:
-        _email(ctx.settings, digest, chart)
-    return delivery
+    outcome, record = "", {}
+    if to_slack:
+        _save_drafts(ctx.redis, digest)
+        delivery = deliver(ctx.slack, ctx.settings.slack_digest_channel, digest, chart)
+        outcome = "posted" if delivery.posted else delivery.problem
+        record = {"channel": delivery.channel, "ts": delivery.ts, "chart": delivery.chart}
+    if mail is not None and _email(mail, ctx.settings, digest, chart):
+        record["emailed"] = True
+        outcome = outcome if outcome == "posted" else "emailed"
+    return outcome or "not_sent", record
 
 
-def _email(settings, digest, chart) -> None:
-    """The same digest by e-mail when BATON_DIGEST_EMAIL and an SMTP mailer are configured."""
-    if not settings.digest_email:
-        return
+def _email(mail, settings, digest, chart) -> bool:
+    """The same digest as a plain-text e-mail with the chart attached; False (logged) when it fails."""
+    from insights.text import render, summary
+    from mailer import MailError
+
+    msg = mail.message(to=settings.digest_email, subject=summary(digest), text=render(digest), sender_name=f"{settings.store_name} · Baton")
+    if chart:
+        msg.add_attachment(chart, maintype="image", subtype="png", filename=f"baton-digest-{digest.days[-1]}.png")
     try:
-        import mailer  # noqa: F401  (the shopper e-mail helper's module, when present)
-    except ImportError:
-        log.warning("BATON_DIGEST_EMAIL is set but this Baton has no e-mail sender; the digest went to Slack only")
-        return
+        mail.send(msg)
+    except MailError as err:
+        log.warning("the digest e-mail was not sent: %s", err)
+        return False
+    return True
 
 
 def next_due(cron: str, tz, now: float) -> tuple[float, float]:

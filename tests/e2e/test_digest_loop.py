@@ -171,3 +171,21 @@ def test_add_to_docs_saves_the_draft_reindexes_and_the_ai_then_answers(settings,
     work(redis_client, ANSWERS)
     answers = [e for e in store.entries(after.id) if e.role == "ai"]
     assert answers and any(s.get("title", "").startswith("Download limit reached") for s in answers[-1].sources), answers[-1].text
+
+
+def test_the_digest_is_also_emailed_with_its_chart(settings, redis_client, slack, smtp_server, monkeypatch):
+    """With BATON_SMTP_URL and BATON_DIGEST_EMAIL set, the same digest reaches a real SMTP server:
+    the one-line summary as subject, the text digest as body, the chart as a PNG attachment."""
+    monkeypatch.setenv("BATON_SMTP_URL", smtp_server.url)
+    monkeypatch.setenv("BATON_EMAIL_FROM", "baton@shop.example")
+    monkeypatch.setenv("BATON_DIGEST_EMAIL", "managers@shop.example")
+    two_topics(redis_client)
+    assert job.send(end=END, period=WEEK, settings=config.load(dotenv=False)) == "posted"
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "managers@shop.example"
+    assert message["Subject"].startswith("Baton digest: 12 conversations")
+    body = message.get_body(("plain",)).get_content()
+    assert "Topics of handed-off conversations" in body and "Download limit reached" in body
+    [chart] = [part for part in message.iter_attachments() if part.get_content_type() == "image/png"]
+    assert chart.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(digest_posts(slack)) == 1

@@ -69,7 +69,7 @@ class FakeSlack:
         self._reactions: set[tuple[str, str, str]] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._files = itertools.count(1)
+        self._upload_ids = itertools.count(1)
         self.uploads: dict[str, dict] = {}  # file id -> {filename, length, bytes, completed}
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ class FakeSlack:
                 length = 0
             if not p.get("filename") or length <= 0:
                 return {"ok": False, "error": "invalid_arguments"}
-            file_id = f"F0UPLOAD{next(self._files):04d}"
+            file_id = f"F0UPLOAD{next(self._upload_ids):04d}"
             self.uploads[file_id] = {"filename": p["filename"], "length": length, "bytes": None, "completed": False}
             return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":

@@ -627,23 +627,24 @@ def match_previous(groups: list[Group], previous: list[tuple[str, np.ndarray]], 
     topic continued by at most one group. The "Other" group never continues a topic (None); previous
     centroids of another size (another embedder) match nothing."""
     result: list[str | None] = [None] * len(groups)
-    candidates = [(pid, np.asarray(c, dtype=np.float32)) for pid, c in previous]
-    if not groups or not candidates:
+    rows = [gi for gi, g in enumerate(groups) if not g.other]
+    if not rows or not previous:
         return result
-    pairs = []
-    for gi, group in enumerate(groups):
-        if group.other:
-            continue
-        for pi, (_, centroid) in enumerate(candidates):
-            if centroid.shape != group.centroid.shape:
-                continue
-            norm = float(np.linalg.norm(centroid)) or 1.0
-            pairs.append((float(group.centroid @ centroid) / norm, gi, pi))
+    dim = groups[rows[0]].centroid.shape
+    same = [(pid, np.asarray(c, dtype=np.float32)) for pid, c in previous if np.shape(c) == dim]
+    if not same:
+        return result
+    ours = np.stack([groups[gi].centroid for gi in rows]).astype(np.float32)
+    theirs = _unit_rows(np.stack([c for _, c in same]))
+    sims = ours @ theirs.T
     taken: set[int] = set()
-    for sim, gi, pi in sorted(pairs, reverse=True):
-        if sim < threshold:
+    # Most similar pairs first; each group and each previous topic used once.
+    for flat in np.argsort(-sims, axis=None, kind="stable"):
+        r, pi = divmod(int(flat), sims.shape[1])
+        if sims[r, pi] < threshold:
             break
+        gi = rows[r]
         if result[gi] is None and pi not in taken:
-            result[gi] = candidates[pi][0]
+            result[gi] = same[pi][0]
             taken.add(pi)
     return result

@@ -29,7 +29,8 @@ Latency is the whole ``Agent.respond`` call (search + extraction), after one war
 The docs are ingested into a cached index under ``data/bench/`` (re-runs only re-embed what changed).
 Prints a summary, the misses with --errors, and as its LAST line one JSON object:
 {"right", "wrong", "escalated", "tentative", "n", "p50_ms", "p95_ms"} (shares between 0 and 1; the four
-shares add up to 1), plus "tentative_gold": the share of questions answered tentatively with a gold link.
+shares add up to 1), plus "tentative_gold": the share of questions answered tentatively with a gold link,
+and "helpful" = right + tentative_gold (the shopper got the right guide, stated or linked).
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ def run(agent, questions: list[dict], *, errors: bool = False) -> dict:
         "escalated": share(escalated),
         "tentative": share(tentative),
         "tentative_gold": share(tentative_gold),
+        "helpful": share(right + tentative_gold),
         "n": n,
         "p50_ms": round(statistics.median(times), 1) if times else 0.0,
         "p95_ms": round(percentile(times, 0.95), 1),
@@ -256,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(agent, questions, errors=args.errors)
     print(f"questions: {result['n']}  right: {result['right']:.1%}  wrong: {result['wrong']:.1%}  "
           f"tentative: {result['tentative']:.1%} ({result['tentative_gold']:.1%} with a gold link)  "
-          f"escalated: {result['escalated']:.1%}  p50: {result['p50_ms']} ms  p95: {result['p95_ms']} ms")
+          f"escalated: {result['escalated']:.1%}  helpful: {result['helpful']:.1%}  p50: {result['p50_ms']} ms  p95: {result['p95_ms']} ms")
     print(json.dumps(result))
     return 0
 

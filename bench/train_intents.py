@@ -36,7 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
-AGENT_DATA = ROOT / "agent" / "data"
+AGENT_DATA = ROOT / "agent" / "rules" / "data"
 CACHE = Path("/tmp") / "baton_intent_embeddings.npz"  # embeddings of the training texts, reused between runs
 
 BITEXT_INTENT = {

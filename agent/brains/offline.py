@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from agent.brains import lines, smalltalk
+from agent.brains import lines, permission, smalltalk
 from agent.brains.extract import CHOOSE_K, choose, extract
 from agent.brains.gate import Gate, gate_features
 from agent.brains.turn import Options, Turn, not_sure_handoff
@@ -107,6 +107,13 @@ class OfflineBrain:
             where = f"best match {best.citation_title}, relevance {relevance:.2f}" if best else "no match at all"
             return not_sure_handoff(turn, f"The docs don't cover this ({where})", looked_at, meta)
 
+        if permission.about_who_may_use(query):  # answered from the license terms or not at all (permission.py)
+            meta["who_may_use"] = True
+            terms = [h for h in permission.terms_hits(self.kb, query, k=CHOOSE_K, audience=self.options.audience)
+                     if h.relevance >= self.threshold]
+            if not terms:
+                return self._tentative(turn, best, 0.0, looked_at, meta)
+            hits = terms
         chosen = choose(query, hits, self.threshold)
         ordered = [chosen] + [h for h in hits if h is not chosen]
         quote = extract(query, ordered, threshold=self.threshold)

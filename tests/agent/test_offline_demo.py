@@ -100,3 +100,20 @@ def test_an_faq_answer_keeps_its_question_so_it_says_what_it_means(demo):
     """"Within 14 days we can swap it…" comes with "Bought the wrong license?" so "it" is clear."""
     reply = ask(demo, "I bought the wrong font, can I swap it?")
     assert reply.text.startswith("**Bought the wrong license?** Within 14 days we can swap it")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        pytest.param("Can my colleague use the font I bought?", "Only if your license has a seat for them", id="colleague-font"),
+        pytest.param("can my coworker use the template I purchased?", "Only if your license has a seat for them", id="coworker-template"),
+        pytest.param("can my friend download the e-book I bought?", "one reader or learner", id="friend-ebook"),
+    ],
+)
+def test_who_may_use_a_purchase_is_answered_from_the_license_never_from_a_how_to(demo, question, fact):
+    """'Can my colleague use the font I bought?' is answered by the license's seats section, not the Figma how-to."""
+    reply = ask(demo, question)
+    assert reply.escalation is None and reply.meta["outcome"] == "answered"
+    assert reply.meta["doc"] == "license-types"
+    assert fact in reply.text
+    assert "Figma" not in reply.text

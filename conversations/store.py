@@ -10,6 +10,7 @@ Keys (hash-tagged per conversation so a cluster keeps them together):
     baton:recent           sorted set: id by last update (listing, digests)
     baton:open             sorted set: ids not closed, by last update (inbox lists, idle close)
     baton:seq              counter for conversation numbers (first is 1001)
+    baton:first_replies    sorted set: how long conversations waited for a person, by pick-up time
     baton:customer:<hash>  sorted set: a customer's conversation ids by creation time (key: sha256 of
                            the verified identity, else of the e-mail), for "earlier conversations"
 Live fan-out: every append publishes ``<id> <entry id>`` on the ``baton:live`` channel.
@@ -32,6 +33,7 @@ from conversations.machine import ANNOUNCEMENTS, TRANSITIONS, Event, State
 from conversations.models import DELETE, EDIT, EVENT, INTERNAL, MESSAGE, NOTE, PUBLIC, Conversation, Entry, latest_revisions
 
 LIVE_CHANNEL = "baton:live"
+FIRST_REPLIES = "baton:first_replies"  # sorted set: "<id>:<time>:<seconds waited>" by pick-up time
 FIRST_NUMBER = 1001
 MAX_LOG_ENTRIES = 5000  # a conversation longer than this is refused further entries
 # ...except deletions, so a reply sent by mistake can always be withdrawn (one per message at most).
@@ -59,7 +61,8 @@ return {id, 1}
 
 # KEYS: conv hash, log. ARGV: to state, now, set assignee ('1' or ''), assignee, n allowed states,
 # allowed…, then field/value pairs. Moves the state (and the assignee with it) and logs the event
-# atomically; entering ``waiting`` records when (``waiting_since``). Returns {1, entry id} or {0, current state}.
+# atomically; entering ``waiting`` records when (``waiting_since``). Returns {1, entry id, previous state}
+# or {0, current state}.
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND') end
@@ -73,7 +76,7 @@ if ARGV[1] == 'waiting' then redis.call('HSET', KEYS[1], 'waiting_since', ARGV[2
 local fields = {}
 for i = 6 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
-return {1, id}
+return {1, id, state}
 """
 
 # KEYS: conv hash. ARGV: user, required state. Makes ``user`` the assignee if nobody holds the
@@ -198,6 +201,21 @@ class ConversationStore:
                 created = self.r.hget(self._k(conv_id, "conv"), "created_at")
                 self.r.zadd(key, {conv_id: float(created or time.time())})
 
+    def _record_first_reply(self, conv_id: str) -> None:
+        """How long the conversation waited for a person, for the expected-wait estimate (kept 30 days)."""
+        since = self.r.hget(self._k(conv_id, "conv"), "waiting_since")
+        if not since:
+            return
+        now = time.time()
+        pipe = self.r.pipeline()
+        pipe.zadd(FIRST_REPLIES, {f"{conv_id}:{now:.3f}:{max(now - float(since), 0):.1f}": now})
+        pipe.zremrangebyscore(FIRST_REPLIES, "-inf", now - 30 * 86400)
+        pipe.execute()
+
+    def first_reply_times(self, since: float = 0) -> list[float]:
+        """Seconds each conversation waited for a person, oldest first, for pick-ups after ``since``."""
+        return [float(raw.decode().rsplit(":", 1)[1]) for raw in self.r.zrangebyscore(FIRST_REPLIES, since or "-inf", "+inf")]
+
     def earlier_conversations(self, conv: Conversation) -> int:
         """How many conversations the same customer (verified identity, else e-mail) started before this one."""
         key = customer_key(conv.customer)
@@ -314,7 +332,7 @@ class ConversationStore:
         for k, v in fields.items():
             args += [k, v]
         try:
-            ok, value = self._transition(keys=[self._k(conv_id, "conv"), self._k(conv_id, "log")], args=args)
+            ok, value, *previous = self._transition(keys=[self._k(conv_id, "conv"), self._k(conv_id, "log")], args=args)
         except redis.ResponseError as err:
             if "NOTFOUND" in str(err):
                 raise NotFound("no such conversation") from None
@@ -322,6 +340,8 @@ class ConversationStore:
         if not ok:
             raise InvalidTransition(event.value, value.decode())
         entry_id = value.decode()
+        if event == Event.TAKE_OVER and previous and previous[0] == State.WAITING.value.encode():
+            self._record_first_reply(conv_id)
         if target == State.CLOSED:
             self.r.zrem("baton:open", conv_id)
         elif event == Event.REOPEN:

@@ -9,6 +9,7 @@ from bot.mirror import wanted as mirror_wanted
 from conversations import Event, InvalidTransition, NotFound, State
 from conversations.models import DELETED, MESSAGE, NOTE, PUBLIC, Entry, current
 from jobs import context
+from jobs.notices import handoff_notice
 from jobs.queues import enqueue_mirror
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def respond(conv_id: str, entry_id: str) -> str:
         escalation = asdict(reply.escalation)
         store.update(conv_id, escalation=escalation)
         try:
-            store.transition(conv_id, Event.ESCALATE, meta={"escalation": escalation})
+            notice = handoff_notice(store, ctx.settings, conv, ctx.hours)
+            store.transition(conv_id, Event.ESCALATE, meta={"escalation": escalation}, text=notice)
             outcome = "escalated"
         except InvalidTransition:
             outcome = "silent"

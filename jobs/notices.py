@@ -61,7 +61,7 @@ def _when(opening: datetime, now: float, tz) -> str:
     else:
         day = opening.strftime("%A")
     place = tz.key.rsplit("/", 1)[-1].replace("_", " ") if getattr(tz, "key", "") else ""
-    return f"{day} at {opening:%H:%M}" + (f" ({place} time)" if place else "")
+    return f"{day} at {opening:%H:%M}" + (f", {place} time" if place else "")
 
 
 def handoff_notice(store: ConversationStore, settings, conv: Conversation, hours, now: float | None = None) -> str:
@@ -70,10 +70,10 @@ def handoff_notice(store: ConversationStore, settings, conv: Conversation, hours
     email = bool(conv.customer.get("email")) and bool(getattr(settings, "smtp_url", ""))
     if hours is not None and not hours.is_open(datetime.fromtimestamp(now, UTC)):
         opening = next_opening(hours, now)
-        back = f"They're back {_when(opening, now, hours.timezone)}, and a" if opening else "A"
-        line = f"I've passed this to our team, who are offline right now. {back} person will answer you here"
+        back = f"when they're back ({_when(opening, now, hours.timezone)})" if opening else "when they're back"
+        line = f"I've passed this to our team, who are offline right now. A person will reply here {back}"
         return line + (", and by e-mail too." if email else ".")
     wait = expected_wait(store, now)
     if wait is None:
         return ANNOUNCEMENTS[Event.ESCALATE]
-    return f"I've passed this to our team. A person usually replies within {wait_phrase(wait)}; their answer will appear here."
+    return f"I've passed this to our team. A person will reply here, usually within {wait_phrase(wait)}."

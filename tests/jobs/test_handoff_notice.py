@@ -47,7 +47,7 @@ def test_the_shopper_is_told_the_usual_wait_from_recent_first_replies(store, hou
 
     text = handoff_notice(store, config.Settings(), conv, hours, now=MONDAY_11)
 
-    assert text == "I've passed this to our team. A person usually replies within about 15 minutes; their answer will appear here."
+    assert text == "I've passed this to our team. A person will reply here, usually within about 15 minutes."
 
 
 def test_without_enough_history_no_wait_is_promised(store, hours):
@@ -59,9 +59,9 @@ def test_without_enough_history_no_wait_is_promised(store, hours):
 
 
 @pytest.mark.parametrize(("email", "smtp", "ending"), [
-    ("ada@example.com", "smtp://mail.example:587", "answer you here, and by e-mail too."),
-    ("ada@example.com", "", "answer you here."),  # no mail server: no e-mail promised
-    ("", "smtp://mail.example:587", "answer you here."),  # no address given
+    ("ada@example.com", "smtp://mail.example:587", "Berlin time), and by e-mail too."),
+    ("ada@example.com", "", "Berlin time)."),  # no mail server: no e-mail promised
+    ("", "smtp://mail.example:587", "Berlin time)."),  # no address given
 ])
 def test_after_hours_the_shopper_learns_when_the_team_is_back_and_about_email(store, hours, email, smtp, ending):
     """Saturday noon: the team is back Monday at 09:00 Berlin time; e-mail only when an address was given and mail is set up."""
@@ -70,7 +70,7 @@ def test_after_hours_the_shopper_learns_when_the_team_is_back_and_about_email(st
 
     text = handoff_notice(store, config.Settings(smtp_url=smtp), conv, hours, now=saturday)
 
-    assert text.startswith("I've passed this to our team, who are offline right now. They're back Monday at 09:00 (Berlin time)")
+    assert text.startswith("I've passed this to our team, who are offline right now. A person will reply here when they're back (Monday at 09:00, Berlin time)")
     assert text.endswith(ending)
 
 
@@ -79,7 +79,7 @@ def test_late_evening_says_tomorrow(store, hours):
     conv, _ = store.create({"name": "Ada"})
     tuesday = datetime(2026, 12, 8, 20, 0, tzinfo=BERLIN).timestamp()
 
-    assert "They're back tomorrow at 09:00 (Berlin time)" in handoff_notice(store, config.Settings(), conv, hours, now=tuesday)
+    assert "when they're back (tomorrow at 09:00, Berlin time)" in handoff_notice(store, config.Settings(), conv, hours, now=tuesday)
 
 
 def test_a_take_over_from_waiting_records_how_long_it_waited(store):

@@ -12,12 +12,12 @@ import logging
 
 from agent import drafts as drafting
 from bot import drafts
-from bot.errors import SlackCallFailed
+from bot.errors import SlackCallFailed, SlackRateLimited
 from bot.webapi import call
 from conversations import NotFound, State
 from conversations.models import DELETED, current
 from jobs import context
-from jobs.queues import enqueue_draft
+from jobs.queues import ANSWERS, enqueue_draft
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,20 @@ PENDING_SECONDS = 3600  # a draft job is queued at most once per escalation with
 
 
 def suggest(conv_id: str, escalation_id: str) -> str:
-    """Draft a reply for the escalation ``escalation_id`` and post it in the thread. Idempotent."""
+    """Draft a reply for the escalation ``escalation_id`` and post it in the thread. Idempotent.
+    A Slack rate limit defers the job to the end of Slack's Retry-After (``jobs.slack.defer``)."""
+    from jobs import slack
+
     ctx = context.get()
+    if slack.paused(ctx):
+        return slack.defer(ctx, None, ANSWERS, "jobs.drafts.suggest", conv_id, escalation_id, seconds=slack.paused(ctx))
+    try:
+        return _suggest(ctx, conv_id, escalation_id)
+    except SlackRateLimited as err:
+        return slack.defer(ctx, err, ANSWERS, "jobs.drafts.suggest", conv_id, escalation_id)
+
+
+def _suggest(ctx, conv_id: str, escalation_id: str) -> str:
     store = ctx.store
     try:
         conv = store.get(conv_id)

@@ -14,12 +14,13 @@ import logging
 from pathlib import Path
 
 from bot import files, messages, people
-from bot.errors import SlackCallFailed
+from bot.errors import SlackCallFailed, SlackRateLimited
 from bot.webapi import call
 from conversations import NotFound
 from conversations.attachments import Attachments
 from conversations.errors import Empty, TooLong
 from jobs import context
+from jobs.queues import SLACK
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,21 @@ def attachments(ctx) -> Attachments:
 
 
 def fetch(conv_id: str, channel: str, ts: str, user: str, shared: list[dict]) -> str:
-    """Send the files of Slack message ``channel``/``ts`` by ``user`` to the shopper; a short outcome."""
+    """Send the files of Slack message ``channel``/``ts`` by ``user`` to the shopper; a short outcome.
+    A Slack rate limit defers the job to the end of Slack's Retry-After; files already sent are not sent again."""
+    from jobs import slack
+
     ctx = context.get()
+    args = (conv_id, channel, ts, user, shared)
+    if slack.paused(ctx):
+        return slack.defer(ctx, None, SLACK, "jobs.files.fetch", *args, seconds=slack.paused(ctx))
+    try:
+        return _fetch(ctx, *args)
+    except SlackRateLimited as err:
+        return slack.defer(ctx, err, SLACK, "jobs.files.fetch", *args)
+
+
+def _fetch(ctx, conv_id: str, channel: str, ts: str, user: str, shared: list[dict]) -> str:
     try:
         conv = ctx.store.get(conv_id)
     except NotFound:

@@ -69,6 +69,23 @@ def home() -> str:
     return f"published to {published}"
 
 
+def paused(ctx) -> float:
+    """Seconds left of a pause Slack asked for (0 when none)."""
+    ms = ctx.redis.pttl(RATE_LIMITED_KEY)
+    return ms / 1000 if ms and ms > 0 else 0.0
+
+
+def defer(ctx, err: SlackRateLimited | None, queue_name: str, func: str, *args, seconds: float = 0.0) -> str:
+    """Honour Retry-After for any Slack job: record the pause (when ``err`` is the 429) and run
+    ``func(*args)`` again after it, instead of letting RQ's fixed retry intervals call into the limit."""
+    if err is not None:
+        seconds = err.retry_after
+        ctx.redis.set(RATE_LIMITED_KEY, f"{seconds:g}", px=max(int(seconds * 1000), 1))
+    delay = max(seconds, 0.001)
+    queue(ctx.redis, queue_name).enqueue_in(timedelta(seconds=delay), func, *args, retry=SLACK_RETRY, job_timeout=300, failure_ttl=7 * 86400)
+    return f"rate limited: again in {delay:g}s"
+
+
 def _again_in(ctx, conv_id: str, seconds: float) -> str:
     """Re-queue this conversation's mirror after ``seconds``; the pending flag stays set until the
     job runs, so entries appended meanwhile ride along instead of queueing jobs that would call Slack."""

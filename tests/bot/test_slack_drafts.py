@@ -5,9 +5,12 @@ it as the clicking member's reply and make them the assignee."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from rq import SimpleWorker
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 
 import jobs.slack
 from bot import drafts
@@ -182,3 +185,24 @@ def test_when_claude_fails_the_docs_passage_is_suggested_instead(worker_env, sto
 
     assert drafts.load(store.r, conv.id)["kind"] == "docs"
     assert "best passage from the docs" in json.dumps(blocks_of(post))
+
+
+def test_a_rate_limited_draft_waits_for_slacks_retry_after_instead_of_retrying_sooner(worker_env, store, redis_client, slack):
+    """Slack answers the draft's post with 429 and Retry-After 30: the draft job is scheduled 30 s out
+    and nothing calls Slack again meanwhile (not even a new mirror run)."""
+    conv = escalated(store)
+    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=30, after=5)  # the card and the 4 lines go through
+
+    queues.enqueue_mirror(redis_client, conv.id)
+    run_worker(redis_client)
+    store.append(conv.id, role="customer", text="Hello?", client_id="w9")
+    queues.enqueue_mirror(redis_client, conv.id)
+    run_worker(redis_client)
+
+    assert [c.ok for c in slack.calls("chat.postMessage")] == [True] * 5 + [False]
+    scheduled = ScheduledJobRegistry(queue=queues.queue(redis_client, queues.ANSWERS))
+    [job_id] = scheduled.get_job_ids()
+    wait = (scheduled.get_scheduled_time(job_id) - datetime.now(UTC)).total_seconds()
+    assert 25 < wait <= 30
+    assert Job.fetch(job_id, connection=redis_client).func_name == "jobs.drafts.suggest"
+    assert drafts.load(store.r, conv.id) == {}

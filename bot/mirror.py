@@ -99,14 +99,16 @@ def mirror_conversation(store: ConversationStore, client: WebClient, conv_id: st
             return MirrorResult(skipped="no channel")
 
 
-def _post(store: ConversationStore, client: WebClient, channel: str, **kwargs) -> dict:
-    """chat.postMessage; a failure names the channel (``err.channel``), a success clears its trouble."""
+def _post(store: ConversationStore, client: WebClient, channel: str, *, troubled: bool = True, **kwargs) -> dict:
+    """chat.postMessage; a failure names the channel (``err.channel``), a success clears its trouble
+    (``troubled``: whether any was recorded when the run started; if not, there is nothing to clear)."""
     try:
         response = call(client, "chat_postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **kwargs)
     except SlackCallFailed as err:
         err.channel = channel
         raise
-    trouble.healed(store.r, channel, response.get("channel") or channel)
+    if troubled:
+        trouble.healed(store.r, channel, response.get("channel") or channel)
     return response
 
 
@@ -131,6 +133,7 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     a second run read the same cursor and post the same lines (it raises if the lock was lost).
     ``moved``: the thread was just moved to the inbox (it is not moved twice in one run)."""
     result = MirrorResult()
+    troubled = bool(store.r.exists(trouble.KEY))  # read once: most runs have nothing to clear
     if not conv.slack_ts:
         channel = (conv.escalation or {}).get("channel") or settings.slack_inbox_channel
         if not channel:
@@ -163,8 +166,8 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
     for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
         post = blocks.thread_post(entry, conv, ping=ping)
         if post:
-            done = store.cursor(conv.id, PART) or ""
             pieces = split(post.pop("text"), TEXT_MAX)
+            done = (store.cursor(conv.id, PART) or "") if len(pieces) > 1 else ""
             # A line split in several messages keeps its name and avatar; the blocks only fit one.
             extras = post if len(pieces) == 1 else {k: v for k, v in post.items() if k != "blocks"}
             for n, piece in enumerate(pieces):
@@ -172,12 +175,13 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
                     continue  # posted by a run that stopped half-way through this line
                 renew()
                 try:
-                    _post(store, client, conv.slack_channel, thread_ts=conv.slack_ts, text=piece, **extras)
+                    _post(store, client, conv.slack_channel, troubled=troubled, thread_ts=conv.slack_ts, text=piece, **extras)
                 except SlackCallFailed as err:
                     if moved or not _can_move(err, conv, settings):
                         raise
                     return _move_to_inbox(store, client, conv, settings, err, renew=renew)
-                store.set_cursor(conv.id, PART, f"{entry.id}#{n}")
+                if len(pieces) > 1:
+                    store.set_cursor(conv.id, PART, f"{entry.id}#{n}")
             result.posted += 1
         store.set_cursor(conv.id, CURSOR, entry.id)
 

@@ -337,3 +337,21 @@ def _render(span: list[Unit]) -> str:
     if len(parts) == 2 and parts[0][2] == -2 and parts[1][0] == "para":
         return f"**{parts[0][1][0]}** {' '.join(parts[1][1])}"
     return "\n\n".join(("\n" if kind == "list" else " ").join(texts) for kind, texts, _ in parts).strip()
+
+
+_MARKUP = re.compile(r"\*\*|__|`|!?\[([^\]]*)\]\([^)]*\)")
+
+
+def likely_sentence(question: str, hit, *, max_chars: int = 160) -> str:
+    """The sentence (or list item) of ``hit`` sharing most of the question's words: why the guide looks
+    likely, shown next to its link when the answer gate is unsure. "" when none shares a word."""
+    q = question_terms(question)
+    best, shared = "", 0
+    for unit in units(hit.text):
+        if unit.kind == "heading":
+            continue
+        n = len(q & terms(unit.text))
+        if n > shared:
+            best, shared = unit.text, n
+    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", LIST_ITEM.sub("", best)).split())
+    return text if len(text) <= max_chars else text[: max_chars - 1].rsplit(" ", 1)[0] + "…"

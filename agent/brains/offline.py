@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 
 from agent.brains import lines, permission, smalltalk
-from agent.brains.extract import CHOOSE_K, choose, extract
+from agent.brains.extract import CHOOSE_K, choose, extract, likely_sentence
 from agent.brains.gate import Gate, gate_features
 from agent.brains.turn import Options, Turn, not_sure_handoff
 from agent.types import Escalation, Reply
 
-OFF_TOPIC_RELEVANCE = 0.15  # below this, a question with no store words is declined rather than escalated
+OFF_TOPIC_RELEVANCE = 0.15
+MAX_GUIDES = 3  # the likeliest guides (distinct docs) shown when the answer gate is unsure  # below this, a question with no store words is declined rather than escalated
 
 _DEFAULT = object()
 
@@ -51,8 +52,30 @@ TENTATIVE_HANDOFF = {
 }
 
 
+# Two or three likely guides, each with the sentence that made it likely ({guides} is a Markdown list).
+TENTATIVE_OFFER_MANY = {
+    "en": "I'm not completely sure which of our guides answers this; these look the most likely:\n\n{guides}\n\nWould you like me to bring in a person from our team?",
+    "es": "No estoy del todo seguro de qué guía responde a tu pregunta; estas parecen las más probables (en inglés):\n\n{guides}\n\n¿Quieres que pase la conversación a una persona de nuestro equipo?",
+    "fr": "Je ne suis pas tout à fait sûr du guide qui répond à votre question ; ceux-ci semblent les plus probables (en anglais) :\n\n{guides}\n\nVoulez-vous que je fasse intervenir une personne de notre équipe ?",
+    "de": "Ich bin mir nicht ganz sicher, welche Anleitung Ihre Frage beantwortet; diese scheinen am passendsten (auf Englisch):\n\n{guides}\n\nSoll ich eine Person aus unserem Team dazuholen?",
+    "it": "Non sono del tutto sicuro di quale guida risponda alla tua domanda; queste sembrano le più probabili (in inglese):\n\n{guides}\n\nVuoi che coinvolga una persona del nostro team?",
+    "pt": "Não tenho certeza de qual guia responde à sua pergunta; estes parecem os mais prováveis (em inglês):\n\n{guides}\n\nQuer que eu chame uma pessoa da nossa equipe?",
+    "nl": "Ik weet niet helemaal zeker welke handleiding je vraag beantwoordt; deze lijken het meest waarschijnlijk (in het Engels):\n\n{guides}\n\nZal ik iemand van ons team erbij halen?",
+}
+TENTATIVE_HANDOFF_MANY = {
+    "en": "I'm not completely sure which of our guides answers this; these look the most likely:\n\n{guides}\n\nI've asked a person from our team to pick this up; they'll reply right here in this chat.",
+    "es": "No estoy del todo seguro de qué guía responde a tu pregunta; estas parecen las más probables (en inglés):\n\n{guides}\n\nHe pedido a una persona de nuestro equipo que se encargue; te responderá aquí mismo.",
+    "fr": "Je ne suis pas tout à fait sûr du guide qui répond à votre question ; ceux-ci semblent les plus probables (en anglais) :\n\n{guides}\n\nJ'ai demandé à une personne de notre équipe de prendre le relais ; elle vous répondra ici même.",
+    "de": "Ich bin mir nicht ganz sicher, welche Anleitung Ihre Frage beantwortet; diese scheinen am passendsten (auf Englisch):\n\n{guides}\n\nIch habe eine Person aus unserem Team gebeten, das zu übernehmen; sie antwortet hier im Chat.",
+}
+
+
 def _line(variants: dict, lang: str, link: str) -> str:
     return variants.get(lang, variants["en"]).format(link=link)
+
+
+def _link(hit) -> str:
+    return f"[{hit.citation_title}]({hit.url})" if hit.url else f"“{hit.citation_title}”"
 
 
 # ---- the brain --------------------------------------------------------------------------------
@@ -112,7 +135,7 @@ class OfflineBrain:
             terms = [h for h in permission.terms_hits(self.kb, query, k=CHOOSE_K, audience=self.options.audience)
                      if h.relevance >= self.threshold]
             if not terms:
-                return self._tentative(turn, best, 0.0, looked_at, meta)
+                return self._tentative(turn, best, 0.0, looked_at, meta, query=query, hits=[])
             hits = terms
         chosen = choose(query, hits, self.threshold)
         ordered = [chosen] + [h for h in hits if h is not chosen]
@@ -126,7 +149,7 @@ class OfflineBrain:
             confidence = self.gate.probability(features)
             meta["confidence"] = round(confidence, 3)
             if not self.gate.passes(features):
-                return self._tentative(turn, hit, confidence, looked_at, meta)
+                return self._tentative(turn, hit, confidence, looked_at, meta, query=query, hits=hits)
         lead = lines.line("docs_in_english", lang) if bridged else ""
         return Reply(
             text=f"{lead}\n\n{quote.text}" if lead else quote.text,
@@ -134,23 +157,42 @@ class OfflineBrain:
             meta={**meta, "answered": True, "outcome": "answered", "doc": hit.slug},
         )
 
-    def _tentative(self, turn: Turn, hit, confidence: float, looked_at: list[dict], meta: dict) -> Reply:
-        """Below the answer gate: no quote stated as fact, but the related guide and a person.
+    def _tentative(self, turn: Turn, hit, confidence: float, looked_at: list[dict], meta: dict, *, query: str = "",
+                   hits: list | None = None) -> Reply:
+        """Below the answer gate: no quote stated as fact, but the likely guides and a person.
 
-        The shopper gets "I'm not completely sure this answers it, but this guide looks related:
-        <title link>" and, per ``BATON_UNCITED``, the offer of a person (a "yes" hands over) or a
-        handoff at once. The guide is the reply's source, so the widget shows its link too.
+        The shopper gets the two or three likeliest guides (distinct docs among the hits above the
+        relevance threshold, the chosen one first), each linked with the sentence that made it likely,
+        or "I'm not completely sure this answers it, but this guide looks related: <link>" when only one
+        doc came up; then, per ``BATON_UNCITED``, the offer of a person (a "yes" hands over) or a handoff
+        at once. The guides are the reply's sources, so the widget shows their links too.
         """
-        link = f"[{hit.citation_title}]({hit.url})" if hit.url else f"“{hit.citation_title}”"
-        source = [{"title": hit.citation_title, "url": hit.url}]
-        meta = {**meta, "answered": False, "outcome": "tentative", "doc": hit.slug}
+        guides = self._guides(query, hit, hits or [])
+        source = [{"title": h.citation_title, "url": h.url} for h in guides]
+        meta = {**meta, "answered": False, "outcome": "tentative", "doc": hit.slug, "docs": [h.slug for h in guides]}
         reason = f"Not confident the docs answer this (best guess {hit.citation_title}, confidence {confidence:.2f})"
-        if self.options.uncited == "escalate":
-            text = _line(TENTATIVE_HANDOFF, turn.language, link)
+        listed = "\n".join(f"- {_link(h)}" + (f": “{why}”" if (why := likely_sentence(query, h)) else "") for h in guides)
+        escalate = self.options.uncited == "escalate"
+        if len(guides) > 1:
+            variants = TENTATIVE_HANDOFF_MANY if escalate else TENTATIVE_OFFER_MANY
+            text = variants.get(turn.language, variants["en"]).format(guides=listed)
+        else:
+            text = _line(TENTATIVE_HANDOFF if escalate else TENTATIVE_OFFER, turn.language, _link(hit))
+        if escalate:
             escalated = not_sure_handoff(turn, reason, looked_at, meta)
             return Reply(text=text, sources=source, escalation=escalated.escalation, meta=meta)
-        text = _line(TENTATIVE_OFFER, turn.language, link)
         return Reply(text=text, sources=source, meta={**meta, "offered_handoff": True})
+
+    def _guides(self, query: str, chosen, hits: list) -> list:
+        """The chosen passage, then the best passage of up to MAX_GUIDES - 1 other docs above the threshold."""
+        out, seen = [chosen], {chosen.slug}
+        for h in hits:
+            if len(out) == MAX_GUIDES:
+                break
+            if h.slug not in seen and h.relevance >= self.threshold:
+                out.append(h)
+                seen.add(h.slug)
+        return out
 
     def _handoff(self, turn: Turn, reason: str, previous: dict, meta: dict) -> Reply:
         earlier = [e.text for e in turn.history[:-1] if e.role == "customer" and e.type == "message"][-2:]

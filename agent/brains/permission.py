@@ -28,6 +28,8 @@ _WHO_MAY_USE = re.compile(
 # "my customers download my files, how many times can they?" is a how-to).
 _MAY = re.compile(r"^\W*(?:\w+[,!]?\s+){0,2}?(?:can|may|could|is it (?:ok|okay|fine|allowed|legal)|am i allowed|are (?:we|they) allowed|"
                   r"would it be (?:ok|okay|fine)|do i need|does my|do my|is my|are my)\b", re.IGNORECASE)
+# ... about something the shopper bought (a seller's "can I let students watch my lessons?" is a how-to).
+_PURCHASE = re.compile(r"\b(?:bought|purchased|paid for|my purchase|my order|my licen[cs]e|my copy|the files i)\b", re.IGNORECASE)
 # Words of the license's own sections, added to the second search.
 TERMS_QUERY = "license seats who may use share"
 _TERMS = re.compile(r"licen[cs]|seat|terms|rights|permission|sharing|who may", re.IGNORECASE)
@@ -35,7 +37,7 @@ _TERMS = re.compile(r"licen[cs]|seat|terms|rights|permission|sharing|who may", r
 
 def about_who_may_use(question: str) -> bool:
     """Does the question ask whether someone other than the buyer may use, install or share the purchase?"""
-    return bool(_WHO_MAY_USE.search(question) and _MAY.search(question))
+    return bool(_WHO_MAY_USE.search(question) and _MAY.search(question) and _PURCHASE.search(question))
 
 
 def from_the_terms(hit) -> bool:

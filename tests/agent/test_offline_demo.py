@@ -117,3 +117,21 @@ def test_who_may_use_a_purchase_is_answered_from_the_license_never_from_a_how_to
     assert reply.meta["doc"] == "license-types"
     assert fact in reply.text
     assert "Figma" not in reply.text
+
+
+def test_an_unsure_answer_shows_the_likeliest_guides_each_with_the_sentence_that_made_it_likely(demo):
+    """Below the answer gate the shopper sees two or three distinct guides, each linked with its most telling sentence."""
+    from agent.brains.gate import Gate
+
+    saved, demo.brain.gate = demo.brain.gate, Gate(bias=0.0, weights={}, threshold=0.99, lexical=1.1)  # doubts everything
+    try:
+        reply = ask(demo, "My font doesn't show up in Word after installing it")
+    finally:
+        demo.brain.gate = saved
+    assert reply.meta["outcome"] == "tentative" and reply.escalation is None
+    urls = [s["url"] for s in reply.sources]
+    assert 2 <= len(urls) <= 3 and len({u.split("#")[0] for u in urls}) == len(urls)
+    listed = [line for line in reply.text.splitlines() if line.startswith("- [")]
+    assert len(listed) == len(urls) and all(": “" in line for line in listed)
+    assert reply.meta["docs"][0] == reply.meta["doc"]
+    assert reply.text.endswith("Would you like me to bring in a person from our team?")

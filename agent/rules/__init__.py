@@ -7,6 +7,7 @@
     linemap.py   → loader.py   reading and validating a rules file, each problem with its line
     engine.py    RuleEngine: evaluates the rules on one message (reloads a changed file)
     text.py      → lexicon.py  → intents.py   folding/tokens/language, cue words, the intent grammar
+    framing.py   the shopper's own words (quoted/role-play/system text and bot questions set aside) and "settled"
     head.py      the learned intent head (second opinion when the grammar finds nothing)
     actions.py   custom HTTP actions declared in the rules file ([[actions]]), called by a brain
 

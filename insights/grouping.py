@@ -451,6 +451,11 @@ def _grow_name(name: str, pool: set[str], bags: list[tuple[float, set[str]]], ve
         name = max(longer)[-1]
 
 
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _name_groups(clusters: list[list[int]], texts: list[str], translated: list[str], weights: np.ndarray,
                  stop_words: frozenset[str], concept_of, english_of: list[bool]) -> list[tuple[str, list[str]]]:
     """(name, keywords) per cluster: the phrase covering most of its members and few of the rest
@@ -489,10 +494,12 @@ def _name_groups(clusters: list[list[int]], texts: list[str], translated: list[s
         scored.sort(key=lambda sg: (-sg[0], sg[1]))
         keywords = [g for _, g in scored if " " not in g][:5]
         # Names in English where the group has English messages (the digest is read in English).
-        pool = set().union(*(own[i] for i in members if english_of[i])) or set().union(*(own[i] for i in members))
+        # A group written only in other scripts (Japanese, Arabic, …) is named by its words' concepts.
+        pool = (set().union(*(own[i] for i in members if english_of[i])) or set().union(*(own[i] for i in members))
+                or set().union(*(both[i] for i in members)))
         name = next((g for _, g in scored if g in pool), None)
-        if name is None:
-            named.append((" ".join(words_of[members[0]][:4]) or "(no words)", keywords))
+        if name is None:  # no cue word and no Latin word at all: the most frequent message, shortened
+            named.append((_shorten(texts[members[0]]), keywords))
             continue
         bags = [(weights[i], set(words_of[i]) | set(translated_words[i])) for i in members]
         verbatim = Counter(g for i in members for g in own[i])

@@ -165,3 +165,11 @@ class CountingEmbedder(HashEmbedder):
     def embed(self, texts):
         self.embedded += len(texts)
         return super().embed(texts)
+
+
+def test_a_topic_written_only_in_japanese_is_named_by_its_concepts(minilm):
+    """No Latin word in the group: its name is its own cue words' concepts, not a blank."""
+    texts = ["ダウンロード上限に達しました。", "ダウンロードの上限に達したと表示されます。", "ダウンロード回数の上限を超えました。"]
+    groups = group_texts(texts, minilm)
+    assert len(groups) == 1 and not groups[0].other
+    assert "download" in groups[0].name

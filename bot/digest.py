@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import messages as m
-from bot.mrkdwn import escape, link, truncate
+from bot.mrkdwn import escape, link, markdown_to_mrkdwn, truncate
 from insights import text as fmt
 from insights.digest import Digest
 
@@ -24,7 +24,7 @@ ACTION_ADD_DOC = "digest_add_doc"
 SECTION_CHARS = 3000  # Block Kit's limit for a section's text
 FIELD_CHARS = 2000
 MAX_BLOCKS = 50
-PREVIEW_CHARS = 600  # of a draft, shown in the digest
+PREVIEW_CHARS = 400  # of a draft, shown in the digest
 CHANNEL_PROBLEMS = {"not_in_channel": "the bot is not in the channel: invite it with /invite @Baton",
                     "channel_not_found": "no such channel (or the bot cannot see it): check SLACK_DIGEST_CHANNEL",
                     "is_archived": "the channel is archived: choose another SLACK_DIGEST_CHANNEL"}
@@ -96,9 +96,10 @@ def digest_blocks(digest: Digest, *, buttons: bool = True) -> list[dict]:
         if len(blocks) > MAX_BLOCKS - 6:
             break
         body = d.markdown.split("\n---\n", 1)[-1].strip()
-        preview = "\n".join("> " + line for line in truncate(body, PREVIEW_CHARS).splitlines() if line.strip())
+        lines = [line for line in body.splitlines() if line.strip() and not line.startswith("# ")]
+        preview = "\n".join("> " + markdown_to_mrkdwn(line) for line in truncate("\n".join(lines), PREVIEW_CHARS).splitlines())
         section = _section(f"*Draft doc: {escape(d.title)}*\nFrom the team's replies in {len(d.sources)} conversation(s)"
-                           f" ({escape(d.written_by)}):\n{escape(preview)}")
+                           f" ({escape(d.written_by)}):\n{preview}")
         if buttons:
             section["accessory"] = {"type": "button", "action_id": ACTION_ADD_DOC, "value": d.id, "style": "primary",
                                     "text": {"type": "plain_text", "text": "Add to docs"},

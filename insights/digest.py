@@ -30,7 +30,7 @@ MAX_GAPS = 5
 MAX_DRAFTS = 3
 MAX_CITED = 5
 EXAMPLES = 2  # example threads per topic
-MAX_GROUPED = 3000  # handoffs grouped at most per digest (a stable sample beyond; counts scaled up)
+MAX_GROUPED = 2000  # handoffs grouped at most per digest (a stable sample beyond; counts scaled up)
 
 
 @dataclass

@@ -46,6 +46,9 @@ class OfflineWriter:
     def draft(self, title: str, keywords: list[str], replies: list[str]) -> str | None:
         return None
 
+    def close(self) -> None:
+        pass
+
 
 class ClaudeWriter:
     """Claude names topics and writes drafts; any API trouble gives the offline result instead."""
@@ -59,6 +62,10 @@ class ClaudeWriter:
         self.client = client or anthropic.Anthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url or None,
                                                     timeout=settings.anthropic_timeout, max_retries=settings.anthropic_max_retries)
         self.store_name = settings.store_name
+
+    def close(self) -> None:
+        """Close the HTTP connections (the digest job builds a writer per digest)."""
+        self.client.close()
 
     def _ask(self, system: str, prompt: str, max_tokens: int) -> str | None:
         import anthropic

@@ -88,9 +88,13 @@ def build(ctx, *, end: float | None = None, period: float | None = None, commit:
     end = time.time() if end is None else end
     embedder = ctx.kb.embedder if topics else None
     changes = doc_changes(ctx.kb, settings.docs_dir, end - period) if topics else []
-    return build_digest(ctx.store, end=end, period=period, hours=store_hours(settings), embedder=embedder,
-                        registry=TopicRegistry(ctx.redis), links=lambda ids: permalinks(ctx.redis, ids),
-                        writer=build_writer(settings), doc_changes=changes, commit=commit, progress=progress)
+    writer = build_writer(settings)
+    try:
+        return build_digest(ctx.store, end=end, period=period, hours=store_hours(settings), embedder=embedder,
+                            registry=TopicRegistry(ctx.redis), links=lambda ids: permalinks(ctx.redis, ids),
+                            writer=writer, doc_changes=changes, commit=commit, progress=progress)
+    finally:
+        writer.close()
 
 
 def _save_drafts(r, digest) -> None:

@@ -32,9 +32,12 @@ def embedder():
     return load_embedder("")
 
 
-def writer_for(claude):
+@pytest.fixture
+def writer(claude):
     settings = config.load(environ={}, dotenv=False, anthropic_api_key="sk-ant-test", anthropic_base_url=claude.base_url, anthropic_max_retries=0)
-    return ClaudeWriter(settings)
+    writer = ClaudeWriter(settings)
+    yield writer
+    writer.close()
 
 
 def names_for(body: dict):
@@ -45,13 +48,13 @@ def names_for(body: dict):
     return text_message(json.dumps(names))
 
 
-def test_claude_names_topics_and_writes_the_draft(redis_client, embedder, hours, claude):
+def test_claude_names_topics_and_writes_the_draft(redis_client, embedder, hours, claude, writer):
     """Two calls: the topics get Claude's names, and the gap's draft is Claude's article with the front matter
     naming the source conversations; only keywords, questions and cleaned replies are sent."""
     ids = two_topics(redis_client)
     claude.reply(names_for, text_message(ARTICLE))
     digest = build_digest(ConversationStore(redis_client), end=END, period=WEEK, hours=hours, embedder=embedder,
-                          registry=TopicRegistry(redis_client), writer=writer_for(claude))
+                          registry=TopicRegistry(redis_client), writer=writer)
     assert {t.name for t in digest.topics if not t.other} == {"License key rejected", "Download limit reached"}
     [draft] = digest.drafts
     assert draft.written_by == "Claude" and ARTICLE in draft.markdown
@@ -61,12 +64,12 @@ def test_claude_names_topics_and_writes_the_draft(redis_client, embedder, hours,
     assert len(claude.requests) == 2
 
 
-def test_when_claude_fails_the_offline_words_stand(redis_client, embedder, hours, claude):
+def test_when_claude_fails_the_offline_words_stand(redis_client, embedder, hours, claude, writer):
     """The API answers 500 (no retries): the digest still has the grouping's names and the team-reply draft."""
     two_topics(redis_client)
     claude.reply(api_error(500), api_error(500))
     digest = build_digest(ConversationStore(redis_client), end=END, period=WEEK, hours=hours, embedder=embedder,
-                          registry=TopicRegistry(redis_client), writer=writer_for(claude))
+                          registry=TopicRegistry(redis_client), writer=writer)
     assert all(t.name for t in digest.topics)
     [draft] = digest.drafts
     assert draft.written_by == "team replies" and "Account > Orders" in draft.markdown

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import redis
-
 import config
 from insights.topic_ids import TOPICS
 from tests.insights.stories import two_topics
@@ -17,10 +15,10 @@ def make_app(redis_url, tmp_path, **overrides):
     return create_app(settings)
 
 
-def test_preview_prints_the_digest_and_writes_the_chart(redis_url, tmp_path):
+def test_preview_prints_the_digest_and_writes_the_chart(redis_url, redis_client, tmp_path):
     """The last 7 days' digest is printed with its metrics, topics and doc gaps, the chart PNG lands in
     --out, and nothing is posted or registered (the topic registry stays empty)."""
-    r = redis.Redis.from_url(redis_url)
+    r = redis_client
     two_topics(r, week_start=time.time() - 6 * 86400)
     out = tmp_path / "charts"
     result = make_app(redis_url, tmp_path).test_cli_runner().invoke(args=["digest", "preview", "--since", "7d", "--out", str(out)])

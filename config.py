@@ -92,6 +92,9 @@ class Settings:
     remind_again: float = 1800.0
     slack_onduty_group: str = ""
     public_url: str = ""  # where shoppers reach the widget (used in Slack links)
+    # Origins (comma-separated) whose pages may call the widget API; "" = the app's own origin and
+    # public_url; "*" (only when written) = any.
+    allowed_origins: str = ""
     secret_key: str = ""
     # Identity verification: the store's server signs its logged-in user's id with this secret
     # (hex HMAC-SHA256 of the id); a conversation created with a right signature is verified.
@@ -164,6 +167,7 @@ ENV = {
     "BATON_REMIND_AGAIN": "remind_again",
     "SLACK_ONDUTY_GROUP": "slack_onduty_group",
     "BATON_PUBLIC_URL": "public_url",
+    "BATON_ALLOWED_ORIGINS": "allowed_origins",
     "SECRET_KEY": "secret_key",
     "BATON_IDENTITY_SECRET": "identity_secret",
     "BATON_SMTP_URL": "smtp_url",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import redis
-from flask import Flask, jsonify, render_template, send_from_directory
+from flask import Flask, jsonify, render_template
 
 import config
 from conversations import ConversationStore
@@ -72,25 +72,29 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from webhook.cli import register_cli
     from webhook.errors import register_errors
     from webhook.openapi import register_openapi
+    from webhook.security import Assets, register_security
     from webhook.slack import register_slack
 
     register_errors(app)
+    register_security(app, settings)
     register_openapi(app)
     register_api(app, baton)
     register_slack(app, baton)
     register_cli(app)
 
+    assets = Assets()
+
     @app.get("/")
     def store_page():
-        return render_template("store.html", store_name=settings.store_name)
+        return render_template("store.html", store_name=settings.store_name, asset_version=assets.version)
 
     @app.get("/widget.js")
     def widget_js():
-        return send_from_directory(app.static_folder, "widget.js", mimetype="text/javascript", max_age=300)
+        return assets.response("widget.js")
 
     @app.get("/widget.css")
     def widget_css():
-        return send_from_directory(app.static_folder, "widget.css", mimetype="text/css", max_age=300)
+        return assets.response("widget.css")
 
     @app.get("/healthz")
     def healthz():

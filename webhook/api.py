@@ -14,7 +14,6 @@ from pathlib import Path
 
 import redis
 from flask import Flask, Response, jsonify, request, send_file, stream_with_context
-from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -61,7 +60,6 @@ _bad_tokens_limited = _breach("Too many requests without a valid conversation to
 def register_api(app: Flask, baton) -> None:
     settings = baton.settings
     store = baton.store
-    CORS(app, resources={f"{PREFIX}*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type", "Last-Event-ID"], expose_headers=["Retry-After"])
     limiter = Limiter(
         get_remote_address,
         app=app,

@@ -33,7 +33,8 @@
   var data = (script && script.dataset) || {};
   var scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : location.origin;
   var API_BASE = (data.apiBase || scriptOrigin).replace(/\/+$/, "");
-  var CSS_URL = script && script.src ? new URL("widget.css", script.src).href : API_BASE + "/widget.css";
+  // The stylesheet of the same version as this script (the ?v= of a versioned embed is kept).
+  var CSS_URL = script && script.src ? new URL("widget.css" + new URL(script.src, location.href).search, script.src).href : API_BASE + "/widget.css";
   var STORE = (data.storeName || "Support").slice(0, 60);
   var ACCENT = data.accent && window.CSS && CSS.supports("color", data.accent) ? data.accent : "";
 

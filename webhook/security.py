@@ -35,7 +35,7 @@ ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css
 # data: icons as images, API calls to itself. No frames, no plugins, no <base> tricks.
 PAGE_CSP = (
     "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
-    "style-src-attr 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"

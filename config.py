@@ -107,6 +107,7 @@ class Settings:
     digest_cron: str = "0 9 * * 1"  # when the digest is posted (cron syntax, in the store's time zone)
     digest_period: float = 7 * 86400  # seconds a manual `flask digest` covers by default (written 7d)
     digest_email: str = ""  # optional: also e-mail the digest here (needs BATON_SMTP_URL)
+    resume_link_ttl: float = 172800.0  # seconds an e-mailed resume link works (written 2d); it works once
 
     @property
     def slack_enabled(self) -> bool:
@@ -122,7 +123,7 @@ class Settings:
 
 
 # Settings fields written as durations ("90s", "10m", "2h", "7d") in the environment; stored as seconds.
-DURATIONS: frozenset[str] = frozenset({"email_after", "remind_after", "remind_again", "digest_period"})
+DURATIONS: frozenset[str] = frozenset({"email_after", "resume_link_ttl", "remind_after", "remind_again", "digest_period"})
 MIRROR_MODES = ("escalated", "all")
 
 # Environment variable → Settings field.
@@ -176,6 +177,7 @@ ENV = {
     "BATON_DIGEST_CRON": "digest_cron",
     "BATON_DIGEST_PERIOD": "digest_period",
     "BATON_DIGEST_EMAIL": "digest_email",
+    "BATON_RESUME_LINK_TTL": "resume_link_ttl",
 }
 
 

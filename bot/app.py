@@ -61,13 +61,15 @@ def create_bolt_app(
     listener_executor: Executor | None = None,
     enqueue_files: Callable[..., object] | None = None,
     enqueue_add_doc: Callable[[str, str, str, str], object] | None = None,
+    enqueue_followup: Callable[[str], object] | None = None,
 ) -> App:
     """Build the Bolt app with every listener registered.
 
     ``enqueue_mirror(conv_id)``, ``enqueue_answer(conv_id, entry_id)``, ``enqueue_files(conv_id,
     channel, ts, user, files)`` (files a member shared in a thread) and ``enqueue_add_doc(draft_id,
     user, channel, ts)`` (the digest's "Add to docs" button) queue the worker's jobs;
-    the caller owns them so bot/ stays free of RQ, Flask and jobs/.
+    the caller owns them so bot/ stays free of RQ, Flask and jobs/. ``enqueue_followup(conv_id)``, when
+    given, is called after each team reply reaches the shopper's log (the follow-up e-mail's job).
 
     Listeners run after the ack (``process_before_response=False``): Slack gets its 200 at once and
     the work happens on Bolt's thread pool (``listener_executor``, Bolt's default when None).
@@ -86,6 +88,6 @@ def create_bolt_app(
         **options,
     )
     deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r),
-                enqueue_files=enqueue_files, enqueue_add_doc=enqueue_add_doc)
+                enqueue_files=enqueue_files, enqueue_add_doc=enqueue_add_doc, enqueue_followup=enqueue_followup)
     listeners.register(app, deps)
     return app

@@ -198,6 +198,8 @@ def thread_line(entry: Entry, conv: Conversation, *, ping: bool = False) -> str 
         return m.LINE_EVENT.get(event, m.LINE_EVENT_OTHER).format(text=escape(entry.text))
     if entry.type == "note":
         return m.LINE_NOTE.format(name=name or m.SOMEONE, text=escape(entry.text))
+    if entry.type == "feedback":
+        return feedback_line(entry, conv)
     if entry.role == "customer":
         return m.LINE_CUSTOMER.format(name=escape(conv.customer_name), text=escape(entry.text))
     if entry.role == "ai":
@@ -233,7 +235,7 @@ def thread_post(entry: Entry, conv: Conversation, *, ping: bool = False) -> dict
         return None
     post: dict = {"text": line}
     body = ""
-    if entry.type == "event":
+    if entry.type in ("event", "feedback"):
         post["blocks"] = [{"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(line, SECTION_TEXT_MAX)}]}]
         return post
     if entry.type == "note":
@@ -258,6 +260,17 @@ def thread_post(entry: Entry, conv: Conversation, *, ping: bool = False) -> dict
     if body and len(body) <= SECTION_TEXT_MAX:
         post["blocks"] = [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
     return post
+def feedback_line(entry: Entry, conv: Conversation) -> str | None:
+    """The shopper's thumbs on an AI answer, or their closing rating with its comment."""
+    rating = entry.meta.get("rating")
+    name = escape(conv.customer_name)
+    if entry.target:
+        line = m.LINE_FEEDBACK_ANSWER.get(rating)
+        return line.format(name=name) if line else None
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        return None
+    line = m.LINE_FEEDBACK_RATING.format(name=name, stars="★" * rating + "☆" * (5 - rating), rating=rating)
+    return line + m.LINE_FEEDBACK_COMMENT.format(text=escape(entry.text)) if entry.text else line
 
 
 def conversation_row(conv: Conversation, link_url: str | None) -> str:

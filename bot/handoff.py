@@ -36,6 +36,7 @@ class Deps:
     enqueue_files: Callable[..., object] | None = None
     # The digest's "Add to docs": (draft id, Slack user, channel, digest message ts) -> queued job.
     enqueue_add_doc: Callable[[str, str, str, str], object] | None = None
+    enqueue_followup: Callable[[str], object] | None = None  # a team reply the shopper may need e-mailed
 
 
 def apologise_on_outage(listener):

@@ -104,6 +104,9 @@ LINE_EVENT = {
     "reopen": ":arrows_counterclockwise: {text}",
 }
 LINE_EVENT_OTHER = ":information_source: {text}"
+LINE_FEEDBACK_ANSWER = {"up": ":thumbsup: *{name}* found the AI's answer helpful", "down": ":thumbsdown: *{name}* found the AI's answer unhelpful"}
+LINE_FEEDBACK_RATING = ":star: *{name}* rated the conversation {stars} ({rating}/5)"
+LINE_FEEDBACK_COMMENT = ": {text}"
 SOMEONE = "A team member"
 
 # -- the recap the AI gets when a conversation is handed back (an internal note, also shown in the thread)

@@ -14,6 +14,8 @@ NOTE = "note"  # internal: a team note, never shown to the shopper
 EVENT = "event"  # a state change or other system event, announced to the shopper
 EDIT = "edit"  # a new version of the message ``target``: its text replaces the message's text
 DELETE = "delete"  # the message ``target`` was withdrawn: it reads as removed from then on
+FEEDBACK = "feedback"  # internal: the shopper rated an AI answer (``target``; meta.rating "up"/"down")
+#                        or the whole conversation (no target; meta.rating 1-5, text = optional comment)
 REVISIONS = (EDIT, DELETE)
 
 # Entry.revision, set by ``current``/``revise`` (never stored): how a message differs from its first version.
@@ -109,6 +111,22 @@ def latest_revisions(entries: list[Entry]) -> dict[str, Entry]:
     return deciding
 
 
+def latest_feedback(entries: list[Entry]) -> tuple[dict[str, str], dict]:
+    """The shopper's latest word on each rated answer ({answer id: "up" | "down"}) and on the
+    conversation ({"rating": 1-5, "comment"} or {}): a later rating replaces an earlier one."""
+    answers: dict[str, str] = {}
+    overall: dict = {}
+    for entry in entries:
+        if entry.type != FEEDBACK:
+            continue
+        rating = entry.meta.get("rating")
+        if entry.target:
+            answers[entry.target] = rating
+        else:
+            overall = {"rating": rating, "comment": entry.text}
+    return answers, overall
+
+
 def revise(entry: Entry, revision: Entry | None) -> Entry:
     """``entry`` as it reads after ``revision`` (an edit or delete of it, or None: unchanged)."""
     if revision is None or revision.target != entry.id:
@@ -141,6 +159,7 @@ class Conversation:
     ai_failures: int = 0  # AI turns in a row that could not answer
     assignee: str = ""  # the team member holding the conversation (a Slack user id), "" when nobody does
     waiting_since: float = 0.0  # when it last started waiting for a person (Unix time; 0: never)
+    locale: str = ""  # the shopper's language as the widget saw it ("de", "pt-BR"); "" = unknown
 
     @classmethod
     def from_hash(cls, data: dict) -> Conversation:
@@ -160,6 +179,7 @@ class Conversation:
             ai_failures=int(d.get("ai_failures") or 0),
             assignee=d.get("assignee", ""),
             waiting_since=float(d.get("waiting_since") or 0),
+            locale=d.get("locale", ""),
         )
 
     @property

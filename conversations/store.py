@@ -13,6 +13,9 @@ Keys (hash-tagged per conversation so a cluster keeps them together):
     baton:first_replies    sorted set: how long conversations waited for a person, by pick-up time
     baton:customer:<hash>  sorted set: a customer's conversation ids by creation time (key: sha256 of
                            the verified identity, else of the e-mail), for "earlier conversations"
+    baton:{<id>}:tokens    set: hashes of further tokens (issued when a resume code is exchanged)
+    baton:{<id>}:watchers  sorted set: open widget streams → when their lease ends (Unix time)
+    baton:resume:<hash>    string with a TTL: a one-time resume code → conversation id
 Live fan-out: every append publishes ``<id> <entry id>`` on the ``baton:live`` channel.
 """
 
@@ -28,8 +31,9 @@ from collections.abc import Iterable
 
 import redis
 
+from conversations import notices
 from conversations.errors import Empty, InvalidTransition, NotFound, TooLong
-from conversations.machine import ANNOUNCEMENTS, TRANSITIONS, Event, State
+from conversations.machine import TRANSITIONS, Event, State
 from conversations.models import DELETE, EDIT, EVENT, INTERNAL, MESSAGE, NOTE, PUBLIC, Conversation, Entry, latest_revisions
 
 LIVE_CHANNEL = "baton:live"
@@ -131,8 +135,10 @@ class ConversationStore:
         return f"baton:{{{conv_id}}}:{part}"
 
     # conversations
-    def create(self, customer: dict | None = None, page_url: str = "") -> tuple[Conversation, str]:
-        """Start a conversation; returns it and its secret token (shown once, stored hashed)."""
+    def create(self, customer: dict | None = None, page_url: str = "", locale: str = "") -> tuple[Conversation, str]:
+        """Start a conversation; returns it and its secret token (shown once, stored hashed).
+
+        ``locale``: the shopper's language tag as the widget saw it; Baton's own notices use it."""
         conv_id = uuid.uuid4().hex
         token = secrets.token_urlsafe(32)
         number = FIRST_NUMBER - 1 + int(self.r.incr("baton:seq"))
@@ -144,6 +150,7 @@ class ConversationStore:
             "token": _hash_token(token),
             "customer": json.dumps(customer or {}),
             "page_url": page_url or "",
+            "locale": locale or "",
             "created_at": now,
             "updated_at": now,
         }
@@ -167,9 +174,48 @@ class ConversationStore:
     def authenticate(self, conv_id: str, token: str | None) -> Conversation:
         """The conversation if ``token`` is its secret; NotFound otherwise (reveals nothing)."""
         stored = self.r.hget(self._k(conv_id, "conv"), "token") if conv_id else None
-        if not stored or not token or not hmac.compare_digest(stored.decode(), _hash_token(token)):
+        if not stored or not token:
+            raise NotFound("no such conversation")
+        hashed = _hash_token(token)
+        if not hmac.compare_digest(stored.decode(), hashed) and not self.r.sismember(self._k(conv_id, "tokens"), hashed):
             raise NotFound("no such conversation")
         return self.get(conv_id)
+
+    # resuming on another device (the link in a follow-up e-mail)
+    def issue_resume_code(self, conv_id: str, ttl: float) -> str:
+        """A one-time code that ``redeem_resume_code`` exchanges for a token within ``ttl`` seconds.
+        Stored hashed; the conversation's token itself is never handed out again."""
+        code = secrets.token_urlsafe(24)
+        self.r.set(f"baton:resume:{_hash_token(code)}", conv_id, ex=max(1, int(ttl)))
+        return code
+
+    def redeem_resume_code(self, code: str) -> tuple[Conversation, str]:
+        """The conversation and a new token of its own for ``code``; the code is used up (even when
+        two requests race, only one gets the token). NotFound when unknown, used or expired."""
+        conv_id = self.r.getdel(f"baton:resume:{_hash_token(code)}") if code else None
+        if not conv_id:
+            raise NotFound("that link has expired or was already used")
+        conv = self.get(conv_id.decode())
+        token = secrets.token_urlsafe(32)
+        self.r.sadd(self._k(conv.id, "tokens"), _hash_token(token))
+        return conv, token
+
+    # who is watching (open widget streams), for deciding whether a reply needs an e-mail
+    def watch(self, conv_id: str, stream_id: str, lease: float) -> None:
+        """Note (or renew) an open widget stream for ``lease`` seconds."""
+        self.r.zadd(self._k(conv_id, "watchers"), {stream_id: time.time() + lease})
+
+    def unwatch(self, conv_id: str, stream_id: str) -> None:
+        self.r.zrem(self._k(conv_id, "watchers"), stream_id)
+
+    def watched(self, conv_id: str) -> bool:
+        """Whether a widget stream is open on the conversation now (expired leases do not count)."""
+        key = self._k(conv_id, "watchers")
+        now = time.time()
+        pipe = self.r.pipeline()
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.zcard(key)
+        return bool(pipe.execute()[1])
 
     def by_number(self, number: int | str) -> Conversation:
         conv_id = self.r.hget("baton:numbers", str(number).lstrip("#"))
@@ -318,7 +364,10 @@ class ConversationStore:
         the same atomic step. Handing back, closing and reopening release it.
         """
         allowed, target = TRANSITIONS[event]
-        announcement = text if text is not None else ANNOUNCEMENTS[event].format(actor=actor or "Someone")
+        if text is None:
+            locale = self.r.hget(self._k(conv_id, "conv"), "locale")
+            text = notices.line(event, locale.decode() if locale else "", actor=actor or "Someone")
+        announcement = text
         fields = Entry.fields(
             type=EVENT,
             role="system",

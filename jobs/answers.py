@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, replace
 
+from agent import Escalation, Reply
 from bot.mirror import wanted as mirror_wanted
 from conversations import Event, InvalidTransition, NotFound, State
 from conversations.models import DELETED, MESSAGE, NOTE, PUBLIC, Entry, current
@@ -24,6 +25,16 @@ def with_recaps(history: list[Entry]) -> list[Entry]:
             entry = replace(entry, type=MESSAGE, role="agent", visibility=PUBLIC)
         out.append(entry)
     return out
+
+
+def _person_requested(reply: Reply) -> Reply:
+    """The shopper pressed "Talk to a person". The store's rules have had their say (a rule may
+    answer first, e.g. with the team's hours, or decide otherwise); when no rule decided, the
+    conversation goes to the team now, and the AI does not answer instead."""
+    if reply.meta.get("brain") == "rules" or reply.escalation is not None:
+        return reply
+    escalation = Escalation(reason="The shopper pressed “Talk to a person”", category="human_request", summary="Asked for a person from the chat widget.")
+    return Reply(escalation=escalation, meta={**reply.meta, "brain": "handoff", "answered": True, "outcome": "person_requested"})
 
 
 def respond(conv_id: str, entry_id: str) -> str:
@@ -53,6 +64,8 @@ def respond(conv_id: str, entry_id: str) -> str:
     history = with_recaps(history[: ids.index(entry_id) + 1])
 
     reply = ctx.agent.respond(conv, history, on_typing=lambda: store.signal(conv_id, "typing"))
+    if history[-1].meta.get("request") == "human":
+        reply = _person_requested(reply)
 
     if reply.tags:
         store.add_tags(conv_id, reply.tags)

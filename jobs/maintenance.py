@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from conversations import Event, InvalidTransition
+from conversations import Event, InvalidTransition, notices
 from jobs import context
 from jobs.queues import enqueue_mirror
 
@@ -22,8 +22,7 @@ def close_idle(idle_seconds: int = IDLE_SECONDS) -> int:
     for conv_id in ctx.store.idle(before=cutoff):
         conv = ctx.store.get(conv_id)
         try:
-            ctx.store.transition(conv.id, Event.CLOSE, actor="", text="This conversation was closed after a day without messages. Write again any time to reopen it.",
-                                meta={"reason": "idle"})
+            ctx.store.transition(conv.id, Event.CLOSE, actor="", text=notices.line(notices.IDLE_CLOSE, conv.locale), meta={"reason": "idle"})
         except InvalidTransition:
             continue
         closed += 1

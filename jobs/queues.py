@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import redis
 from rq import Queue, Retry
 
@@ -9,11 +11,13 @@ ANSWERS = "answers"
 SLACK = "slack"
 DIGESTS = "digests"
 INGEST = "ingest"
-ALL = (ANSWERS, SLACK, DIGESTS, INGEST)  # the worker listens in this order of priority
+EMAIL = "email"
+ALL = (ANSWERS, SLACK, DIGESTS, INGEST, EMAIL)  # the worker listens in this order of priority
 
 # Retries with back-off (seconds) for work that talks to flaky services.
 SLACK_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
 ANSWER_RETRY = Retry(max=2, interval=[2, 10])
+EMAIL_RETRY = Retry(max=3, interval=[60, 300, 900])
 MIRROR_PENDING_TTL = 3600  # seconds; a lost pending flag (worker wiped) expires and mirroring resumes
 
 
@@ -77,4 +81,22 @@ def enqueue_add_doc(connection: redis.Redis, draft_id: str, user: str, channel: 
     """Ask the worker to save a digest draft in the docs folder and re-index ("Add to docs")."""
     return queue(connection, DIGESTS).enqueue(
         "jobs.digest.add_doc", draft_id, user, channel, thread_ts, retry=SLACK_RETRY, job_timeout=300, failure_ttl=7 * 86400
+    )
+
+
+def followup_pending_key(conv_id: str) -> str:
+    return f"baton:{{{conv_id}}}:email-pending"
+
+
+def enqueue_followup(connection: redis.Redis, conv_id: str, after: float):
+    """E-mail the team's reply to the shopper in ``after`` seconds, unless they see it first.
+
+    A delayed job (the worker runs ``--with-scheduler``) that re-checks before sending; one pending
+    per conversation, like the mirror: replies that arrive meanwhile go out in the same e-mail.
+    Returns the job, or None when one is already pending.
+    """
+    if not connection.set(followup_pending_key(conv_id), "1", nx=True, ex=int(after) + MIRROR_PENDING_TTL):
+        return None
+    return queue(connection, EMAIL).enqueue_in(
+        timedelta(seconds=after), "jobs.followup.email_reply", conv_id, retry=EMAIL_RETRY, job_timeout=60, failure_ttl=7 * 86400
     )

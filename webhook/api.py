@@ -1,6 +1,6 @@
 """The widget API (JSON) and its live stream (Server-Sent Events).
 
-All but create need ``Authorization: Bearer <conversation token>``; the token never travels in a
+All but create and resume need ``Authorization: Bearer <conversation token>``; the token never travels in a
 URL. A missing token is 401; a wrong token or unknown id is 404, and nothing is revealed.
 """
 
@@ -10,6 +10,8 @@ import json
 import logging
 import queue
 import re
+import time
+import uuid
 from pathlib import Path
 
 import redis
@@ -18,9 +20,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from bot.mirror import wanted as mirror_wanted
-from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
+from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong, notices
 from conversations.attachments import Attachments
-from conversations.models import REVISIONS, current, latest_revisions, revise
+from conversations.models import FEEDBACK, INTERNAL, REVISIONS, current, latest_feedback, latest_revisions, revise
 from webhook import limits
 from webhook.errors import ApiError, clean_text, error_response, json_object, visible
 from webhook.identity import IdentityInvalid, verify_user
@@ -36,6 +38,11 @@ MAX_NAME = 80
 MAX_EMAIL = 254
 MAX_URL = 2000
 MAX_CLIENT_ID = 100
+MAX_LOCALE = 35  # a BCP 47 tag such as "pt-BR" or "zh-Hant-TW"
+MAX_COMMENT = 1000  # characters of a closing rating's comment
+MAX_RESUME_CODE = 100
+WATCH_LEASE_SECONDS = 3 * KEEPALIVE_SECONDS  # an open stream renews its lease at every keep-alive
+HUMAN_REQUEST_TEXT = "I'd like to talk to a person, please."  # when the widget sends no text of its own
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -142,8 +149,24 @@ def register_api(app: Flask, baton) -> None:
             customer = {"name": user.get("name") or customer.get("name", ""), "email": user.get("email", ""), "verified": True, "user_id": user_id}
             customer = {k: v for k, v in customer.items() if v}
         page_url = optional_str(data, "page_url", MAX_URL)
-        conv, token = store.create(customer=customer, page_url=page_url)
+        locale = optional_str(data, "locale", MAX_LOCALE)
+        if locale and not notices.language(locale):
+            raise ApiError(422, "invalid", "'locale' must be a language tag such as 'de' or 'pt-BR'.")
+        conv, token = store.create(customer=customer, page_url=page_url, locale=locale)
         return jsonify(id=conv.id, token=token, number=conv.number), 201
+
+    @app.post(f"{PREFIX}/resume")
+    @limiter.limit(settings.rate_limit_create)
+    def resume_conversation():
+        """Exchange the one-time code from a follow-up e-mail's link for a token of this device's own."""
+        code = optional_str(body(), "code", MAX_RESUME_CODE)
+        if not code:
+            raise ApiError(422, "invalid", "Send the 'code' from the link.")
+        try:
+            conv, token = store.redeem_resume_code(code)
+        except NotFound:
+            raise ApiError(404, "expired", "That link has expired or was already used. Open the chat to write to us again.") from None
+        return jsonify(id=conv.id, token=token, number=conv.number), 200
 
     @app.post(f"{PREFIX}/<conv_id>/messages")
     @limiter.limit(settings.rate_limit_messages, key_func=limits.conversation_key, exempt_when=without_token)
@@ -190,15 +213,100 @@ def register_api(app: Flask, baton) -> None:
                 baton.enqueue_mirror(conv_id)
         return jsonify(entry_id=entry_id), 202
 
+    def client_id_of(data: dict) -> str:
+        client_id = data.get("client_id") or ""
+        if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
+            raise ApiError(422, "invalid", f"'client_id' must be a string of at most {MAX_CLIENT_ID} characters.")
+        return f"widget:{client_id}" if client_id else ""
+
+    @app.post(f"{PREFIX}/<conv_id>/handoff")
+    @limiter.limit(settings.rate_limit_messages, key_func=limits.conversation_key, exempt_when=without_token)
+    @limiter.limit(settings.rate_limit_address, exempt_when=without_token)
+    @bad_token_limit
+    def request_person(conv_id: str):
+        """"Talk to a person": a shopper message flagged as a request for a person. The AI's job runs
+        it through the store's rules (a rule may still answer first) and hands off at once."""
+        conv = authed(conv_id)
+        data = request.get_json(silent=True) if request.data else {}
+        if not isinstance(data, dict):
+            raise ApiError(400, "bad_json", "Send a JSON object with Content-Type: application/json.")
+        text = optional_str(data, "text", 200) or HUMAN_REQUEST_TEXT
+        client_id = client_id_of(data)
+        if conv.state in (State.WAITING, State.HUMAN):
+            raise ApiError(409, "already_with_team", "A person from the team already has this conversation.")
+        if conv.state == State.CLOSED:
+            try:
+                store.transition(conv_id, Event.REOPEN)
+            except InvalidTransition:
+                pass
+        try:
+            entry_id, created = store.append(
+                conv_id, role="customer", text=text, author={"name": conv.customer_name}, meta={"request": "human"}, client_id=client_id
+            )
+        except TooLong as err:
+            raise ApiError(413, "too_long", str(err)) from None
+        if created:
+            conv = store.get(conv_id)
+            if conv.state == State.AI:
+                baton.enqueue_answer(conv_id, entry_id)
+            if conv.slack_ts:
+                baton.enqueue_mirror(conv_id)
+        return jsonify(entry_id=entry_id), 202
+
+    @app.post(f"{PREFIX}/<conv_id>/feedback")
+    @limiter.limit(settings.rate_limit_messages, key_func=limits.conversation_key, exempt_when=without_token)
+    @limiter.limit(settings.rate_limit_address, exempt_when=without_token)
+    @bad_token_limit
+    def feedback(conv_id: str):
+        """Thumbs on an AI answer ({entry_id, rating: "up" | "down"}) or the closing rating
+        ({rating: 1-5, comment?}). Stored as an internal log entry; the latest one counts."""
+        conv = authed(conv_id)
+        data = body()
+        rating = data.get("rating")
+        entry_id = optional_str(data, "entry_id", 40)
+        comment = optional_str(data, "comment", MAX_COMMENT)
+        if entry_id:
+            if rating not in ("up", "down"):
+                raise ApiError(422, "invalid", "Rate an answer with 'rating': 'up' or 'down'.")
+            if not re.fullmatch(r"\d{1,20}-\d{1,20}", entry_id):
+                raise ApiError(422, "invalid", "'entry_id' must be an entry id.")
+            try:
+                answer = store.entry(conv_id, entry_id)
+            except NotFound:
+                answer = None
+            if answer is None or answer.role != "ai" or answer.type != "message":
+                raise ApiError(422, "invalid", "Only the AI assistant's answers can be rated.")
+        elif isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise ApiError(422, "invalid", "Rate the conversation with 'rating': a whole number from 1 to 5.")
+        try:
+            stored, _ = store.append(
+                conv_id, role="customer", type=FEEDBACK, text=comment, visibility=INTERNAL, target=entry_id,
+                author={"name": conv.customer_name}, meta={"rating": rating},
+            )
+        except TooLong as err:
+            raise ApiError(413, "too_long", str(err)) from None
+        if conv.slack_ts:
+            baton.enqueue_mirror(conv_id)
+        return jsonify(entry_id=stored), 202
+
     @app.get(f"{PREFIX}/<conv_id>")
     @reads_limit
     @bad_token_limit
     def get_conversation(conv_id: str):
         conv = authed(conv_id)
+        log_entries = store.entries(conv_id)
+        thumbs, rating = latest_feedback(log_entries)
         # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
-        entries = [public_entry(e) for e in current(store.entries(conv_id, public_only=True))]
+        entries = []
+        for entry in current([e for e in log_entries if e.public]):
+            shown = public_entry(entry)
+            if entry.id in thumbs:
+                shown["feedback"] = thumbs[entry.id]
+            entries.append(shown)
         customer = {"name": conv.customer.get("name", ""), "email": conv.customer.get("email", ""), "verified": conv.verified}
-        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, entries=entries)
+        return jsonify(
+            id=conv.id, number=conv.number, state=conv.state.value, customer=customer, locale=conv.locale, rating=rating.get("rating"), entries=entries
+        )
 
     attachments = Attachments(baton.redis, Path(settings.data_dir) / "files")
 
@@ -276,7 +384,10 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str, on_keepalive=la
     """
     store = baton.store
     inbox = baton.live.subscribe(conv_id)  # before the first read, so nothing slips between
+    watcher = uuid.uuid4().hex
     try:
+        store.watch(conv_id, watcher, WATCH_LEASE_SECONDS)  # a team reply seen here needs no e-mail
+        renewed = time.monotonic()
         yield "retry: 2000\n" + _sse({"state": state}, event="state")
         while True:
             batch = store.entries(conv_id, after=cursor)
@@ -287,6 +398,8 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str, on_keepalive=la
                     continue  # superseded by a later edit or the delete of the same message
                 if entry.public:
                     yield _sse(public_entry(revise(entry, deciding.get(entry.id))), id=entry.id)
+                    if entry.role == "agent":
+                        store.set_cursor(conv_id, "widget", entry.id)  # delivered live: no e-mail for it
                 if entry.type == "event":
                     new_state = entry.meta.get("from_to") or store.get(conv_id).state.value
                     if new_state != state:
@@ -295,8 +408,13 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str, on_keepalive=la
             try:
                 what = inbox.get(timeout=KEEPALIVE_SECONDS)
             except queue.Empty:
+                what = None
                 on_keepalive()
                 yield ": keep-alive\n\n"
+            if time.monotonic() - renewed >= KEEPALIVE_SECONDS:
+                store.watch(conv_id, watcher, WATCH_LEASE_SECONDS)
+                renewed = time.monotonic()
+            if what is None:
                 continue
             if what.startswith("~"):
                 yield _sse({"role": "ai"}, event=what[1:])
@@ -305,3 +423,7 @@ def _stream(baton, conv_id: str, cursor: str | None, state: str, on_keepalive=la
         log.warning("live stream ended: Redis unavailable (%s)", type(err).__name__, extra={"conversation": conv_id})
     finally:
         baton.live.unsubscribe(conv_id, inbox)
+        try:
+            store.unwatch(conv_id, watcher)
+        except redis.RedisError:
+            pass  # the lease runs out on its own

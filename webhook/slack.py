@@ -17,7 +17,7 @@ def register_slack(app: Flask, baton) -> None:
         from bot.app import create_bolt_app
 
         baton.bolt = create_bolt_app(baton.settings, baton.store, baton.enqueue_mirror, baton.enqueue_answer,
-                                     enqueue_files=baton.enqueue_files, enqueue_add_doc=baton.enqueue_add_doc)
+                                     enqueue_files=baton.enqueue_files, enqueue_add_doc=baton.enqueue_add_doc, enqueue_followup=baton.enqueue_followup)
         handler = SlackRequestHandler(baton.bolt)
     else:
         log.info("Slack is not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); mirroring is off")

@@ -121,6 +121,8 @@ def thread_reply(deps: Deps):
             handoff.assign(deps, conv, user, author["name"], reopen=True)
             if text and _append(deps, client, event, conv, text=text, author=author, meta=meta, client_id=client_id):
                 deps.store.r.set(_delivered_key(channel, ts), conv.id, ex=DELIVERED_INDEX_SECONDS)
+                if deps.enqueue_followup is not None:
+                    deps.enqueue_followup(conv.id)  # e-mailed later if the shopper does not see it
             if shared:  # downloading is the worker's job; the text (if any) is already on its way
                 deps.enqueue_files(conv.id, channel, ts, user, shared)
         deps.store.r.set(handled, 1, ex=HANDLED_SECONDS)

@@ -7,17 +7,19 @@ LanceDB inside a request: it appends to the log and enqueues jobs.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import redis
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request, send_from_directory
 
 import config
-from conversations import ConversationStore
+from conversations import ConversationStore, notices
 from jobs import queues
 from webhook.limits import StreamSlots
 from webhook.live import LiveHub
 
 MAX_REQUEST_BYTES = 64 * 1024
+WIDGET_LANGUAGES = frozenset(notices.LANGUAGES) - {"en"}  # webhook/static/i18n/<lang>.json
 
 
 class Baton:
@@ -48,6 +50,11 @@ class Baton:
 
     def enqueue_files(self, conv_id: str, channel: str, ts: str, user: str, files: list[dict]):
         return queues.enqueue_files(self.redis, conv_id, channel, ts, user, files)
+    def enqueue_followup(self, conv_id: str):
+        """A team reply reached the log: e-mail it after BATON_EMAIL_AFTER unless the shopper sees it."""
+        if not self.settings.smtp_url:
+            return None
+        return queues.enqueue_followup(self.redis, conv_id, self.settings.email_after)
 
     def enqueue_add_doc(self, draft_id: str, user: str, channel: str, thread_ts: str):
         return queues.enqueue_add_doc(self.redis, draft_id, user, channel, thread_ts)
@@ -86,11 +93,22 @@ def create_app(settings: config.Settings | None = None) -> Flask:
 
     @app.get("/")
     def store_page():
-        return render_template("store.html", store_name=settings.store_name, asset_version=assets.version)
+        # ?lang=de shows the demo page (and so the widget) in another language.
+        lang = request.args.get("lang", "")
+        lang = lang if notices.language(lang) else "en"
+        return render_template("store.html", store_name=settings.store_name, asset_version=assets.version, lang=lang,
+                               rtl=notices.language(lang) in notices.RTL)
 
     @app.get("/widget.js")
     def widget_js():
         return assets.response("widget.js")
+
+    @app.get("/i18n/<lang>.json")
+    def widget_strings(lang: str):
+        """The widget's strings in one language (English is built into widget.js)."""
+        if lang not in WIDGET_LANGUAGES:
+            return jsonify(error={"code": "not_found", "message": f"The widget has no strings for {lang!r}."}), 404
+        return send_from_directory(Path(app.static_folder) / "i18n", f"{lang}.json", mimetype="application/json", max_age=300)
 
     @app.get("/widget.css")
     def widget_css():

@@ -114,7 +114,7 @@ def test_script_in_a_reply_never_runs_and_shopper_html_shows_literally(page, liv
     panel.locator(".bw-row-ai a", has_text="click").click()
     page.wait_for_timeout(300)
     assert page.evaluate(f"() => {XSS_FLAG}") is None
-    expect(panel.locator(".bw-log script, .bw-log img, .bw-log svg, .bw-log [onerror], .bw-log [onclick]")).to_have_count(0)
+    expect(panel.locator(".bw-bubble script, .bw-bubble img, .bw-bubble svg, .bw-log [onerror], .bw-log [onclick]")).to_have_count(0)  # in what the replies say
     expect(panel.locator(".bw-log a[href^='javascript']")).to_have_count(0)
 
 

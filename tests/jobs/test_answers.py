@@ -91,3 +91,31 @@ def test_a_retry_after_a_crash_mid_turn_still_hands_over(store):
     assert conv.escalation["category"] == "refund_request"
     assert len([e for e in store.entries(conv.id) if e.role == "ai"]) == 1
     assert [j.func_name for j in queue(store.r, SLACK).get_jobs()] == ["jobs.slack.mirror"]
+
+
+def ask_for_a_person(store, conv_id, text, n):
+    """What the widget's "Talk to a person" stores: the shopper's words, flagged as a request for a person."""
+    entry_id, _ = store.append(conv_id, role="customer", text=text, meta={"request": "human"}, client_id=f"h{n}")
+    enqueue_answer(store.r, conv_id, entry_id)
+    return entry_id
+
+
+def test_talk_to_a_person_in_any_words_hands_off_without_an_ai_answer(store):
+    """The button's request goes to the team even when its words match no rule, and the AI does not answer it."""
+    conv, _ = store.create({"name": "Ada"})
+    ask_for_a_person(store, conv.id, "Hallo", 1)  # words no rule reads as a request (at any hour)
+    run_worker(store)
+    conv = store.get(conv.id)
+    assert conv.state == State.WAITING
+    assert conv.escalation["category"] == "human_request"
+    assert not [e for e in store.entries(conv.id) if e.role == "ai"]
+
+
+def test_talk_to_a_person_goes_through_the_stores_rules_first(store):
+    """Words a rule knows (the human-request rule) decide the handoff: the rule's escalation is the one recorded."""
+    conv, _ = store.create({"name": "Ada"})
+    ask_for_a_person(store, conv.id, "I'd like to talk to a person, please.", 1)
+    run_worker(store)
+    conv = store.get(conv.id)
+    assert conv.state == State.WAITING
+    assert conv.escalation["rule"] == "human-request"

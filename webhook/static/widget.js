@@ -7,14 +7,25 @@
  * data-store-name  shown in the panel header (default: "Support")
  * data-accent      any CSS colour for the launcher, header and the shopper's bubbles
  * data-api-base    where the Baton API lives (default: the origin this script was loaded from)
+ * data-lang        the widget's language (default: the page's lang, else the browser's); en de fr es
+ *                  pt it nl pl ar he, right to left for ar and he. Strings other than English load
+ *                  from i18n/<lang>.json next to this script.
+ * data-position    "right" (default) or "left"
+ * data-greeting    the welcome line at the top of a new conversation
+ * data-avatar      an https image for the panel header (default: the store's initial)
+ * data-sound       "on": a short chime when a reply arrives while the page is in the background
+ *
+ * window.BatonSettings (set before this script): {name, email, user: {id, email, name, hash}} for a
+ * signed-in shopper (the hash is the store server's HMAC of the id, see README), plus any of lang,
+ * position, greeting, avatar, sound.
  *
  * Wire contract (README "Widget API"): POST /api/v1/conversations → {id, token, number};
- * POST …/<id>/messages {text, client_id} → 202 {entry_id}; GET …/<id> → {state, entries};
- * GET …/<id>/events → SSE. Every call but create sends "Authorization: Bearer <token>", so the
- * stream is read with fetch() (EventSource cannot send headers) and the token never enters a URL.
- * A team member's edit or deletion in Slack arrives as an entry {type: "edit" | "delete", target}
- * naming the reply it revises; history sends revised replies as they read now ({edited: true} or
- * {deleted: true} with no text).
+ * POST …/<id>/messages {text, client_id} → 202 {entry_id}; POST …/<id>/handoff → 202;
+ * POST …/<id>/feedback {entry_id?, rating, comment?} → 202; POST …/resume {code} → {id, token};
+ * GET …/<id> → {state, rating, entries}; GET …/<id>/events → SSE. Every call but create and
+ * resume sends "Authorization: Bearer <token>", so the stream is read with fetch() (EventSource
+ * cannot send headers) and the token never enters a URL. A team member's edit or deletion in Slack
+ * arrives as an entry {type: "edit" | "delete", target} naming the reply it revises.
  *
  * Safety: shopper text is only ever set with textContent. AI and agent replies arrive as HTML that
  * the server already sanitised; we sanitise again here (allow-list, inert <template> parsing) so a
@@ -31,18 +42,106 @@
     return all[all.length - 1];
   })();
   var data = (script && script.dataset) || {};
+  var user = window.BatonSettings && typeof window.BatonSettings === "object" ? window.BatonSettings : {};
+  function opt(name) {
+    var v = data[name] !== undefined ? data[name] : user[name];
+    return v === undefined || v === null ? "" : String(v);
+  }
   var scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : location.origin;
   var API_BASE = (data.apiBase || scriptOrigin).replace(/\/+$/, "");
-  // The stylesheet of the same version as this script (the ?v= of a versioned embed is kept).
-  var CSS_URL = script && script.src ? new URL("widget.css" + new URL(script.src, location.href).search, script.src).href : API_BASE + "/widget.css";
+  var HERE = script && script.src ? script.src : API_BASE + "/widget.js";
+  var CSS_URL = new URL("widget.css" + new URL(HERE, location.href).search, HERE).href; // same ?v= as this script
   var STORE = (data.storeName || "Support").slice(0, 60);
   var ACCENT = data.accent && window.CSS && CSS.supports("color", data.accent) ? data.accent : "";
+  var LEFT = opt("position").toLowerCase() === "left";
+  var GREETING = opt("greeting").slice(0, 200);
+  var SOUND = /^(on|true|1|yes)$/i.test(opt("sound"));
 
+  var LANGS = ["en", "de", "fr", "es", "pt", "it", "nl", "pl", "ar", "he"];
+  var RTL = { ar: 1, he: 1 };
+
+  /* data-lang, else the page's lang, else the browser's; the first one Baton speaks wins. */
+  function pickLanguage() {
+    var tags = [opt("lang"), document.documentElement.getAttribute("lang") || ""].concat(navigator.languages || [navigator.language || ""]);
+    for (var i = 0; i < tags.length; i++) {
+      var tag = String(tags[i] || "").trim();
+      var primary = tag.split(/[-_]/)[0].toLowerCase();
+      if (primary && LANGS.indexOf(primary) !== -1) return { tag: tag.slice(0, 35), lang: primary };
+    }
+    return { tag: "en", lang: "en" };
+  }
+  var picked = pickLanguage();
+  var LANG = picked.lang;
+
+  // English, built in; the other languages come from i18n/<lang>.json with the same keys.
+  var T = {
+    open: "Open chat with {store}",
+    openNew: "Open chat with {store} ({n} new)",
+    close: "Close chat",
+    log: "Conversation",
+    hi: "Hi there! How can we help?",
+    intro: "Ask about downloads, licenses, refunds or your account. Our AI assistant answers right away, and a person from the {store} team can take over whenever you need one.",
+    typing: "The AI assistant is typing",
+    name: "Your name",
+    nameLabel: "Your name (optional)",
+    email: "Email, so we can follow up",
+    emailLabel: "Your email (optional)",
+    about: "Add your name and email (optional)",
+    placeholder: "Write a message…",
+    message: "Message",
+    send: "Send message",
+    footer: "AI answers can be wrong. You can talk to a person at any time.",
+    sAi: "AI assistant · answers right away",
+    sWaiting: "Waiting for a person…",
+    sClosed: "Conversation closed · write to reopen",
+    sHuman: "Chatting with {name}",
+    ourTeam: "our team",
+    member: "Team member",
+    teamOf: "{store} team",
+    ai: "AI assistant",
+    source: "Source:",
+    sources: "Sources:",
+    removed: "This message was removed.",
+    edited: "edited",
+    tooLong: "That message is too long. Please shorten it to {n} characters.",
+    tooFast: "You're sending messages too quickly.",
+    waitN: "Please wait {n} seconds, then send it again.",
+    wait: "Please wait a moment, then send it again.",
+    invalid: "That message couldn't be sent. Please check it and try again.",
+    oops: "Something went wrong on our side. Please try again in a moment.",
+    number: "Conversation #{n}",
+    sending: "Sending…",
+    retrying: "Not delivered yet · retrying…",
+    badEmail: "That email address doesn't look right. Fix it or leave it empty.",
+    person: "Talk to a person",
+    askPerson: "I'd like to talk to a person, please.",
+    helpful: "Was this helpful?",
+    up: "Yes, this helped",
+    down: "No, this didn't help",
+    thanks: "Thanks for your feedback!",
+    rate: "How did we do?",
+    stars: "{n} out of 5",
+    comment: "Anything to add? (optional)",
+    rateSend: "Send",
+    reconnecting: "Connection lost · reconnecting…",
+    newMessage: "New message",
+    newMessages: "{n} new messages",
+    expired: "That link has expired or was already used. Write to us here and we'll pick it up.",
+  };
+
+  function t(key, values) {
+    var text = T[key] || "";
+    for (var k in values || {}) text = text.split("{" + k + "}").join(values[k]);
+    return text;
+  }
+
+  function boot() {
   var MAX_CHARS = 4000;
   var COUNTER_FROM = 3500;
   var KEEP_DAYS = 7; // a stored conversation older than this starts afresh
   var KEY = "baton:" + API_BASE;
   var CONVERSATIONS = API_BASE + "/api/v1/conversations";
+  var PERSON_STATES = { waiting: 1, human: 1 };
 
   // ---------------------------------------------------------------- storage
 
@@ -81,7 +180,7 @@
     save("conversation", null);
     save("outbox", null);
   }
-  var outbox = load("outbox") || []; // [{client_id, text}] not yet acknowledged by the server
+  var outbox = load("outbox") || []; // [{client_id, text, kind?}] not yet acknowledged by the server
   var state = "ai";
   var agentName = "";
   var lastEntryId = null;
@@ -89,6 +188,8 @@
   var rendered = {}; // entry id → element
   var isOpen = false;
   var unread = 0;
+  var hiddenNew = 0; // replies that arrived while the page was in the background (tab title)
+  var pageTitle = document.title;
   var seenId = load("seen"); // the newest entry the shopper has had on screen (unread badge)
   var stream = null; // AbortController of the live stream
   var streamAttempt = 0;
@@ -97,6 +198,9 @@
   var flushing = false;
   var flushTimer = null;
   var creating = null; // the pending create promise
+  var follow = true; // the log sticks to its end until the shopper scrolls up
+  var replies = 0; // AI and team replies shown (a closing rating needs something to rate)
+  var rated = false;
 
   // ---------------------------------------------------------------- DOM
 
@@ -113,35 +217,41 @@
     return parent;
   }
 
+  function svg(path, cls) {
+    return '<svg' + (cls ? ' class="' + cls + '"' : "") + ' viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="' + path + '"/></svg>';
+  }
+
   function iconButton(cls, label, type, path) {
     var button = el("button", cls, null, { type: type, "aria-label": label });
-    button.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="' + path + '"/></svg>';
+    button.innerHTML = svg(path);
     return button;
   }
 
-  var host = el("div");
+  // A custom element, so a page's `div { … }` rules never reach the host; the inline reset
+  // outranks any page rule that names it.
+  var host = el("baton-chat");
   host.id = "baton-widget";
   host.setAttribute("data-baton", "");
-  host.style.display = "none"; // until the stylesheet has loaded: no flash of raw markup
+  host.style.cssText = "all: initial !important; display: none;"; // shown once the stylesheet has loaded
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
   if (ACCENT) host.style.setProperty("--baton-accent", ACCENT);
 
   var link = el("link");
   link.rel = "stylesheet";
   link.href = CSS_URL;
-  link.onload = link.onerror = function () { host.style.display = ""; };
+  link.onload = link.onerror = function () { host.style.display = "block"; };
   root.appendChild(link);
 
-  var wrap = el("div", "bw");
+  var wrap = el("div", "bw" + (LEFT ? " bw-left" : ""), null, { lang: picked.tag, dir: RTL[LANG] ? "rtl" : "ltr" });
   root.appendChild(wrap);
 
   var launcher = el("button", "bw-launcher", null, {
     type: "button", "aria-haspopup": "dialog", "aria-expanded": "false", "aria-controls": "bw-panel",
-    "aria-label": "Open chat with " + STORE,
+    "aria-label": t("open", { store: STORE }),
   });
   launcher.innerHTML =
-    '<svg class="bw-icon-chat" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z"/></svg>' +
-    '<svg class="bw-icon-close" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>';
+    svg("M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z", "bw-icon-chat") +
+    svg("M6 6l12 12M18 6L6 18", "bw-icon-close");
   var badge = el("span", "bw-badge", null, { "aria-hidden": "true" });
   badge.hidden = true;
   launcher.appendChild(badge);
@@ -149,8 +259,16 @@
   var panel = el("section", "bw-panel", null, { id: "bw-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "bw-title" });
   panel.hidden = true;
 
-  var header = el("header", "bw-header");
-  var avatar = el("div", "bw-avatar", STORE.trim().charAt(0).toUpperCase(), { "aria-hidden": "true" });
+  var header = el("div", "bw-header"); // not <header>: that would be a second banner landmark on the page
+  var avatarUrl = safeUrl(opt("avatar"));
+  var avatar;
+  if (/^https:/.test(avatarUrl)) {
+    avatar = el("img", "bw-avatar bw-avatar-img", null, { alt: "", "aria-hidden": "true" });
+    avatar.referrerPolicy = "no-referrer";
+    avatar.src = avatarUrl;
+  } else {
+    avatar = el("div", "bw-avatar", STORE.trim().charAt(0).toUpperCase(), { "aria-hidden": "true" });
+  }
   var heading = el("div", "bw-heading");
   var title = el("h2", "bw-title", STORE, { id: "bw-title" });
   var subtitle = el("p", "bw-subtitle");
@@ -158,19 +276,21 @@
   var subtitleText = el("span", "bw-subtitle-text");
   add(subtitle, dot, subtitleText);
   add(heading, title, subtitle);
-  var closeBtn = iconButton("bw-close", "Close chat", "button", "M6 9l6 6 6-6");
+  var closeBtn = iconButton("bw-close", t("close"), "button", "M6 9l6 6 6-6");
   add(header, avatar, heading, closeBtn);
 
-  var logBox = el("div", "bw-log", null, { role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation", tabindex: "0" });
+  var connBar = el("p", "bw-conn", t("reconnecting"), { role: "status" });
+  connBar.hidden = true;
+
+  var logBox = el("div", "bw-log", null, { role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t("log"), tabindex: "0" });
 
   var welcome = add(el("div", "bw-welcome"),
-    el("p", "bw-welcome-title", "Hi there! How can we help?"),
-    el("p", "bw-welcome-text", "Ask about downloads, licenses, refunds or your account. Our AI assistant answers right away, " +
-      "and a person from the " + STORE + " team can take over whenever you need one."));
+    el("p", "bw-welcome-title", GREETING || t("hi")),
+    el("p", "bw-welcome-text", t("intro", { store: STORE })));
   logBox.appendChild(welcome);
 
   var typing = add(el("div", "bw-typing", null, { role: "status" }),
-    el("span", "bw-visually-hidden", "The AI assistant is typing"),
+    el("span", "bw-visually-hidden", t("typing")),
     el("span", "bw-typing-dot", null, { "aria-hidden": "true" }),
     el("span", "bw-typing-dot", null, { "aria-hidden": "true" }),
     el("span", "bw-typing-dot", null, { "aria-hidden": "true" }));
@@ -180,27 +300,37 @@
   form.noValidate = true;
   var about = el("details", "bw-about");
   var nameInput = el("input", "bw-input", null, {
-    type: "text", autocomplete: "name", maxlength: "80", placeholder: "Your name", "aria-label": "Your name (optional)",
+    type: "text", autocomplete: "name", maxlength: "80", placeholder: t("name"), "aria-label": t("nameLabel"),
   });
   var emailInput = el("input", "bw-input", null, {
-    type: "email", autocomplete: "email", maxlength: "254", placeholder: "Email, so we can follow up", "aria-label": "Your email (optional)",
+    type: "email", autocomplete: "email", maxlength: "254", placeholder: t("email"), "aria-label": t("emailLabel"),
   });
-  add(about, el("summary", null, "Add your name and email (optional)"), add(el("div", "bw-about-fields"), nameInput, emailInput));
+  add(about, el("summary", null, t("about")), add(el("div", "bw-about-fields"), nameInput, emailInput));
+  var known = user.user && typeof user.user === "object" ? user.user : {};
+  nameInput.value = String(user.name || known.name || "").slice(0, 80);
+  emailInput.value = String(user.email || known.email || "").slice(0, 254);
+  if (emailInput.value) about.hidden = true; // a signed-in shopper: the store told us who they are
 
   var errorBox = el("p", "bw-error", null, { role: "alert" });
   errorBox.hidden = true;
 
+  var actions = el("div", "bw-actions");
+  var personBtn = el("button", "bw-person", null, { type: "button" });
+  personBtn.innerHTML = svg("M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0z");
+  personBtn.appendChild(el("span", null, t("person")));
+  actions.appendChild(personBtn);
+
   var composer = el("div", "bw-composer");
-  var input = el("textarea", "bw-textarea", null, { rows: "1", placeholder: "Write a message…", "aria-label": "Message", id: "bw-message" });
+  var input = el("textarea", "bw-textarea", null, { rows: "1", placeholder: t("placeholder"), "aria-label": t("message"), id: "bw-message" });
   var counter = el("span", "bw-counter", null, { "aria-live": "polite" });
   counter.hidden = true;
-  var sendBtn = iconButton("bw-send", "Send message", "submit", "M4 12l16-8-6 16-2.5-6.5z");
+  var sendBtn = iconButton("bw-send", t("send"), "submit", "M4 12l16-8-6 16-2.5-6.5z");
   add(composer, input, sendBtn);
-  add(form, about, errorBox, composer, counter);
+  add(form, about, errorBox, actions, composer, counter);
 
-  var footer = el("p", "bw-footer", "AI answers can be wrong. Ask for a person at any time.");
+  var footer = el("p", "bw-footer", t("footer"));
 
-  add(panel, header, logBox, form, footer);
+  add(panel, header, connBar, logBox, form, footer);
   add(wrap, panel, launcher);
 
   function mount() {
@@ -211,63 +341,138 @@
 
   // ---------------------------------------------------------------- open / close
 
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+
   function open() {
     if (isOpen) return;
     isOpen = true;
     panel.hidden = false;
     wrap.classList.add("bw-open");
+    panel.setAttribute("aria-modal", phone.matches ? "true" : "false");
     launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", "Close chat");
+    launcher.setAttribute("aria-label", t("close"));
     setUnread(0);
     markSeen();
+    follow = true;
     scrollDown(true);
     setTimeout(function () { input.focus(); }, 30);
     if (conv && !stream) connect();
   }
 
-  function close() {
+  function close(keepFocus) {
     if (!isOpen) return;
     isOpen = false;
     panel.hidden = true;
     wrap.classList.remove("bw-open");
     launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", "Open chat with " + STORE);
-    launcher.focus();
+    setUnread(unread);
+    if (!keepFocus) launcher.focus();
   }
 
-  launcher.addEventListener("click", function () { isOpen ? close() : open(); });
-  closeBtn.addEventListener("click", close);
+  function inWidget(node) {
+    return node === host || (node && host.contains(node));
+  }
+
+  launcher.addEventListener("click", function () { wake(); isOpen ? close() : open(); });
+  closeBtn.addEventListener("click", function () { close(); });
+  // Escape closes the panel wherever focus is (unless the page handled the key itself); focus goes
+  // back to the launcher only when it was in the widget.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || !isOpen || ev.defaultPrevented) return;
+    var inside = inWidget(document.activeElement);
+    if (inside) ev.stopPropagation();
+    close(!inside);
+  });
+
+  /* On a phone the panel covers the page (aria-modal): Tab cycles inside it, and focus that lands
+     on the page behind it is brought back. */
+  function focusables() {
+    return Array.prototype.filter.call(panel.querySelectorAll("button, [href], input, textarea, summary, [tabindex]"), function (n) {
+      return !n.disabled && n.getAttribute("tabindex") !== "-1" && n.getClientRects().length;
+    });
+  }
   root.addEventListener("keydown", function (ev) {
-    if (ev.key === "Escape" && isOpen) {
-      ev.stopPropagation();
-      close();
+    if (ev.key !== "Tab" || !isOpen || !phone.matches) return;
+    var items = focusables();
+    if (!items.length) return;
+    var active = root.activeElement;
+    var first = items[0], last = items[items.length - 1];
+    if (ev.shiftKey && (active === first || !panel.contains(active))) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && (active === last || !panel.contains(active))) {
+      ev.preventDefault();
+      first.focus();
     }
+  });
+  document.addEventListener("focusin", function (ev) {
+    if (isOpen && phone.matches && !inWidget(ev.target)) input.focus();
   });
 
   function setUnread(n) {
     unread = n;
     badge.hidden = n === 0;
     badge.textContent = n > 9 ? "9+" : String(n);
-    launcher.setAttribute("aria-label", isOpen ? "Close chat" : "Open chat with " + STORE + (n ? " (" + n + " new)" : ""));
+    launcher.setAttribute("aria-label", isOpen ? t("close") : n ? t("openNew", { store: STORE, n: n }) : t("open", { store: STORE }));
+  }
+
+  // ---------------------------------------------------------------- told when the answer comes
+
+  function notifyHidden() {
+    if (!document.hidden) return;
+    hiddenNew += 1;
+    document.title = "(" + hiddenNew + ") " + (hiddenNew === 1 ? t("newMessage") : t("newMessages", { n: hiddenNew })) + " · " + STORE;
+    chime();
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !hiddenNew) return;
+    hiddenNew = 0;
+    document.title = pageTitle;
+  });
+
+  var audio = null;
+  /* Browsers allow sound only after the shopper has interacted: the context is made on a click. */
+  function wake() {
+    if (!SOUND || audio || !(window.AudioContext || window.webkitAudioContext)) return;
+    try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+  }
+
+  function chime() {
+    if (!SOUND || !audio) return;
+    try {
+      var now = audio.currentTime;
+      var gain = audio.createGain();
+      gain.connect(audio.destination);
+      gain.gain.setValueAtTime(0.0001, now);
+      gain.gain.exponentialRampToValueAtTime(0.12, now + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.5);
+      [880, 1320].forEach(function (f, i) {
+        var osc = audio.createOscillator();
+        osc.frequency.value = f;
+        osc.connect(gain);
+        osc.start(now + i * 0.12);
+        osc.stop(now + 0.5);
+      });
+      wrap.setAttribute("data-chimed", String(Number(wrap.getAttribute("data-chimed") || 0) + 1));
+    } catch (e) {
+      /* no sound: the title and the badge still tell */
+    }
   }
 
   // ---------------------------------------------------------------- header state
 
-  var SUBTITLES = {
-    ai: "AI assistant · answers right away",
-    waiting: "Waiting for a person…",
-    human: "",
-    closed: "Conversation closed · write to reopen",
-  };
+  var SUBTITLES = { ai: "sAi", waiting: "sWaiting", human: "", closed: "sClosed" };
 
   function setState(next) {
     if (!SUBTITLES.hasOwnProperty(next)) return;
+    var before = state;
     state = next;
     wrap.setAttribute("data-state", state);
-    subtitleText.textContent = state === "human"
-      ? "Chatting with " + (agentName || "our team")
-      : SUBTITLES[state];
+    subtitleText.textContent = state === "human" ? t("sHuman", { name: agentName || t("ourTeam") }) : t(SUBTITLES[state]);
+    personBtn.hidden = !!PERSON_STATES[state]; // a person already has (or is coming to) the conversation
     if (state !== "ai") hideTyping();
+    if (state === "closed" && before !== "closed") offerRating();
   }
   setState("ai");
 
@@ -330,7 +535,7 @@
   function timeLabel(at) {
     var d = at ? new Date(at) : new Date();
     if (isNaN(d)) return "";
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString([picked.tag], { hour: "2-digit", minute: "2-digit" });
   }
 
   function initials(name) {
@@ -342,17 +547,42 @@
     return logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 80;
   }
 
-  function scrollDown(force) {
-    if (force || nearBottom()) {
-      requestAnimationFrame(function () { logBox.scrollTop = logBox.scrollHeight; });
-    }
+  /* Whether the log follows new messages is decided by where the shopper scrolled, not measured at
+     the moment a message arrives: every scroll we make is instant (no smooth scrolling, which left
+     the list mid-way and so "not at the end" when the next reply came in). */
+  logBox.addEventListener("scroll", function () { follow = nearBottom(); });
+
+  function jump(top) {
+    logBox.scrollTop = Math.max(0, Math.min(top, logBox.scrollHeight));
+    follow = nearBottom();
   }
 
-  function append(node) {
-    var stick = nearBottom();
+  function scrollDown(force) {
+    if (force) follow = true;
+    if (!follow) return;
+    requestAnimationFrame(function () { if (follow) jump(logBox.scrollHeight); });
+  }
+
+  /* A reply taller than the list is shown from its start, so the shopper reads it from the top. */
+  function scrollToReply(node) {
+    if (!follow) return;
+    requestAnimationFrame(function () {
+      var top = node.offsetTop - 12;
+      var end = logBox.scrollHeight - logBox.clientHeight;
+      if (top < end) {
+        logBox.scrollTop = top;
+        follow = false; // reading this reply: the next one does not pull the list away from it
+      } else {
+        jump(logBox.scrollHeight);
+      }
+    });
+  }
+
+  function append(node, reply) {
     if (typing.parentNode === logBox) logBox.insertBefore(node, typing);
     else logBox.appendChild(node);
-    scrollDown(stick);
+    if (reply) scrollToReply(node);
+    else scrollDown(false);
   }
 
   function customerBubble(text) {
@@ -376,12 +606,12 @@
     var name = (entry.author && entry.author.name) || "";
     var row = el("div", "bw-row bw-row-reply bw-row-" + (isAgent ? "agent" : "ai"));
     var pic;
-    var avatarUrl = isAgent && entry.author && safeUrl(entry.author.avatar_url || "");
-    if (avatarUrl && /^https?:/.test(avatarUrl)) {
+    var picUrl = isAgent && entry.author && safeUrl(entry.author.avatar_url || "");
+    if (picUrl && /^https?:/.test(picUrl)) {
       pic = el("img", "bw-pic");
       pic.alt = "";
       pic.referrerPolicy = "no-referrer";
-      pic.src = avatarUrl;
+      pic.src = picUrl;
     } else {
       pic = el("div", "bw-pic", isAgent ? initials(name) : "AI");
     }
@@ -389,10 +619,10 @@
     var body = el("div", "bw-reply-body");
     var label = el("div", "bw-author");
     if (isAgent) {
-      label.appendChild(el("strong", null, name || "Team member"));
-      label.appendChild(document.createTextNode(" · " + STORE + " team"));
+      label.appendChild(el("strong", null, name || t("member")));
+      label.appendChild(document.createTextNode(" · " + t("teamOf", { store: STORE })));
     } else {
-      label.appendChild(el("strong", null, "AI assistant"));
+      label.appendChild(el("strong", null, t("ai")));
     }
     var bubble = el("div", "bw-bubble bw-bubble-" + (isAgent ? "agent" : "ai"));
     if (entry.file && entry.file.id) {
@@ -406,7 +636,7 @@
     var sources = (entry.sources || []).filter(function (s) { return s && (s.title || s.url); });
     if (sources.length) {
       var list = el("div", "bw-sources");
-      list.appendChild(el("span", "bw-sources-label", sources.length > 1 ? "Sources:" : "Source:"));
+      list.appendChild(el("span", "bw-sources-label", sources.length > 1 ? t("sources") : t("source")));
       sources.slice(0, 4).forEach(function (s) {
         var href = safeUrl(s.url || "");
         var a = el(href ? "a" : "span", "bw-source", s.title || s.url);
@@ -421,7 +651,10 @@
     }
     body.appendChild(label);
     body.appendChild(bubble);
-    body.appendChild(el("div", "bw-meta", timeLabel(entry.at)));
+    var meta = el("div", "bw-meta");
+    meta.appendChild(el("span", "bw-time", timeLabel(entry.at)));
+    body.appendChild(meta);
+    if (!isAgent && entry.type === "message" && !entry.deleted) body.appendChild(thumbs(entry));
     row.appendChild(pic);
     row.appendChild(body);
     if (entry.deleted) showVersion(row, "delete", entry);
@@ -462,6 +695,104 @@
     return box;
   }
 
+  // ---------------------------------------------------------------- asked how it went
+
+  /* Thumbs under an AI answer; the chosen one stays pressed (also after a reload: history carries it). */
+  function thumbs(entry) {
+    var group = el("div", "bw-thumbs", null, { role: "group", "aria-label": t("helpful") });
+    group.appendChild(el("span", "bw-thumbs-label", t("helpful"), { "aria-hidden": "true" }));
+    var buttons = {};
+    ["up", "down"].forEach(function (rating) {
+      var b = el("button", "bw-thumb bw-thumb-" + rating, null, { type: "button", "aria-label": t(rating), "aria-pressed": "false", title: t(rating) });
+      b.innerHTML = svg(rating === "up"
+        ? "M7 11v9H4v-9zm2 9h8.2a2 2 0 0 0 2-1.6l1.2-6A2 2 0 0 0 18.4 10H14l.7-3.6A1.8 1.8 0 0 0 11.5 5L9 11z"
+        : "M17 13V4h3v9zm-2-9H6.8a2 2 0 0 0-2 1.6l-1.2 6A2 2 0 0 0 5.6 14H10l-.7 3.6a1.8 1.8 0 0 0 3.2 1.4L15 13z");
+      b.addEventListener("click", function () {
+        if (b.getAttribute("aria-pressed") === "true") return;
+        press(rating);
+        sendFeedback({ entry_id: entry.id, rating: rating });
+      });
+      buttons[rating] = b;
+      group.appendChild(b);
+    });
+    function press(rating) {
+      for (var k in buttons) buttons[k].setAttribute("aria-pressed", k === rating ? "true" : "false");
+      group.setAttribute("data-rated", rating);
+    }
+    if (entry.feedback === "up" || entry.feedback === "down") press(entry.feedback);
+    return group;
+  }
+
+  function sendFeedback(payload) {
+    if (!conv) return Promise.resolve(null);
+    var mine = conv;
+    return api("POST", "/" + encodeURIComponent(mine.id) + "/feedback", payload, mine.token).catch(function () { return null; });
+  }
+
+  /* When the conversation closes, a 1–5 rating with an optional comment (once per conversation). */
+  var ratingCard = null;
+  function offerRating() {
+    if (rated || ratingCard || !replies || !conv) return;
+    ratingCard = el("form", "bw-rating", null, { "aria-label": t("rate") });
+    ratingCard.noValidate = true;
+    var legend = el("p", "bw-rating-title", t("rate"), { id: "bw-rate-title" });
+    var stars = el("div", "bw-stars", null, { role: "radiogroup", "aria-labelledby": "bw-rate-title" });
+    var chosen = 0;
+    var buttons = [];
+    function choose(n) {
+      chosen = n;
+      buttons.forEach(function (b, i) {
+        b.setAttribute("aria-checked", i + 1 === n ? "true" : "false");
+        b.classList.toggle("bw-star-on", i < n);
+        b.tabIndex = i + 1 === (n || 1) ? 0 : -1;
+      });
+      submitBtn.disabled = !n;
+    }
+    for (var i = 1; i <= 5; i++) {
+      (function (n) {
+        var b = el("button", "bw-star", "★", { type: "button", role: "radio", "aria-checked": "false", "aria-label": t("stars", { n: n }) });
+        b.addEventListener("click", function () { choose(n); });
+        b.addEventListener("keydown", function (ev) {
+          var step = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[ev.key];
+          if (!step) return;
+          if (RTL[LANG] && (ev.key === "ArrowRight" || ev.key === "ArrowLeft")) step = -step;
+          ev.preventDefault();
+          var next = Math.min(5, Math.max(1, (chosen || n) + step));
+          choose(next);
+          buttons[next - 1].focus();
+        });
+        buttons.push(b);
+        stars.appendChild(b);
+      })(i);
+    }
+    var comment = el("textarea", "bw-input bw-rating-comment", null, { rows: "2", maxlength: "1000", placeholder: t("comment"), "aria-label": t("comment") });
+    var submitBtn = el("button", "bw-rating-send", t("rateSend"), { type: "submit" });
+    choose(0);
+    ratingCard.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!chosen) return;
+      submitBtn.disabled = true;
+      var payload = { rating: chosen };
+      if (comment.value.trim()) payload.comment = comment.value.trim().slice(0, 1000);
+      sendFeedback(payload).then(function (res) {
+        if (res && res.status === 202) {
+          rated = true;
+          while (ratingCard.firstChild) ratingCard.removeChild(ratingCard.firstChild);
+          ratingCard.appendChild(el("p", "bw-rating-thanks", t("thanks"), { role: "status" }));
+        } else {
+          submitBtn.disabled = false;
+        }
+      });
+    });
+    add(ratingCard, legend, stars, comment, submitBtn);
+    append(ratingCard);
+  }
+
+  function dropRating() {
+    if (ratingCard && !rated && ratingCard.parentNode) ratingCard.parentNode.removeChild(ratingCard);
+    if (!rated) ratingCard = null;
+  }
+
   /* A team member edited or deleted a reply in Slack. An edit replaces the reply's text and adds an
      "edited" label; a deleted reply keeps its place (so what the shopper wrote after it still reads
      in context) but says "This message was removed." and shows none of its text. Removed stays removed. */
@@ -474,7 +805,7 @@
     var label = meta.querySelector(".bw-edited");
     if (kind === "delete") {
       row.classList.add("bw-removed");
-      content.appendChild(el("p", "bw-removed-text", "This message was removed."));
+      content.appendChild(el("p", "bw-removed-text", t("removed")));
       var sources = row.querySelector(".bw-sources");
       if (sources) sources.parentNode.removeChild(sources);
       if (label) meta.removeChild(label);
@@ -482,7 +813,7 @@
     }
     if (entry.html) content.appendChild(sanitize(entry.html));
     else content.textContent = entry.text || "";
-    if (!label) meta.appendChild(el("span", "bw-edited", "edited"));
+    if (!label) meta.appendChild(el("span", "bw-edited", t("edited")));
   }
 
   /* An "edit" or "delete" entry names the reply it revises (``target``). A reply we do not show
@@ -507,7 +838,7 @@
   }
 
   /* One entry from history or the stream. Idempotent: an entry already shown is skipped. */
-  function renderEntry(entry) {
+  function renderEntry(entry, live) {
     if (!entry || !entry.id) return;
     var revision = entry.type === "edit" || entry.type === "delete";
     if (idAfter(entry.id, lastEntryId)) {
@@ -517,7 +848,9 @@
     if (revision) return applyRevision(entry);
     if (rendered[entry.id]) return;
     var node;
+    var reply = false;
     if (entry.role === "customer") {
+      dropRating(); // writing again reopens the conversation
       node = adoptPending(entry);
       if (node) {
         rendered[entry.id] = node;
@@ -539,15 +872,20 @@
       }
       hideTyping();
       node = replyRow(entry);
-      if (!isOpen && idAfter(entry.id, seenId)) setUnread(unread + 1);
+      reply = true;
+      replies += 1;
+      if (idAfter(entry.id, seenId)) {
+        if (!isOpen) setUnread(unread + 1);
+        if (live) notifyHidden();
+      }
     } else {
       return;
     }
     node.setAttribute("data-entry-id", entry.id);
     node.setAttribute("data-role", entry.role || "");
     rendered[entry.id] = node;
-    append(node);
-    if (isOpen) markSeen();
+    append(node, reply);
+    if (isOpen && !document.hidden) markSeen();
   }
 
   function markSeen() {
@@ -592,16 +930,15 @@
   }
 
   function errorMessage(status, body, retryAfter) {
-    var server = body && body.error && body.error.message;
+    var code = body && body.error && body.error.code;
     var seconds = Number(retryAfter);
-    if (status === 413) return server || "That message is too long. Please shorten it to " + MAX_CHARS.toLocaleString() + " characters.";
+    if (status === 413) return t("tooLong", { n: MAX_CHARS.toLocaleString(picked.tag) });
     if (status === 429) {
-      return "You're sending messages too quickly. " + (seconds > 0 && seconds < 3600
-        ? "Please wait " + Math.ceil(seconds) + " seconds, then send it again."
-        : "Please wait a moment, then send it again.");
+      return t("tooFast") + " " + (seconds > 0 && seconds < 3600 ? t("waitN", { n: Math.ceil(seconds) }) : t("wait"));
     }
-    if (status === 422 || status === 400) return server || "That message couldn't be sent. Please check it and try again.";
-    return "Something went wrong on our side. Please try again in a moment.";
+    if (code === "invalid" && !conv && emailInput.value.trim()) return t("badEmail");
+    if (status === 422 || status === 400) return t("invalid");
+    return t("oops");
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -625,6 +962,11 @@
     });
   }
 
+  function adopt(body) {
+    conv = { id: body.id, token: body.token, number: body.number, saved: Date.now() };
+    save("conversation", conv);
+  }
+
   /* A network failure rejects; an HTTP error resolves with {status, body}. */
   function ensureConversation() {
     if (conv) return Promise.resolve({ ok: true });
@@ -632,12 +974,13 @@
     var customer = {};
     if (nameInput.value.trim()) customer.name = nameInput.value.trim();
     if (emailInput.value.trim()) customer.email = emailInput.value.trim();
-    creating = api("POST", "", { customer: customer, page_url: location.href.slice(0, 2000) })
+    var payload = { customer: customer, page_url: location.href.split("#")[0].slice(0, 2000), locale: picked.tag };
+    if (known.id && known.hash) payload.user = { id: String(known.id), email: known.email || undefined, name: known.name || undefined, hash: String(known.hash) };
+    creating = api("POST", "", payload)
       .then(function (res) {
         creating = null;
         if (res.status === 201 && res.body && res.body.id && res.body.token) {
-          conv = { id: res.body.id, token: res.body.token, number: res.body.number, saved: Date.now() };
-          save("conversation", conv);
+          adopt(res.body);
           about.hidden = true;
           if (conv.number) showNumber();
           connect();
@@ -654,7 +997,7 @@
   function showNumber() {
     if (!conv || !conv.number) return;
     var row = logBox.querySelector(".bw-number") || logBox.insertBefore(el("div", "bw-number"), welcome.nextSibling);
-    row.textContent = "Conversation #" + conv.number;
+    row.textContent = t("number", { n: conv.number });
   }
 
   function forgetConversation() {
@@ -664,6 +1007,7 @@
     seenId = null;
     if (stream) stream.abort();
     stream = null;
+    connBar.hidden = true;
   }
 
   // ---------------------------------------------------------------- sending (outbox)
@@ -674,8 +1018,9 @@
     save("outbox", outbox.length ? outbox : null);
   }
 
-  function queueMessage(text) {
+  function queueMessage(text, kind) {
     var item = { client_id: uuid(), text: text };
+    if (kind) item.kind = kind;
     outbox.push(item);
     saveOutbox();
     showPending(item);
@@ -686,7 +1031,7 @@
     var row = customerBubble(item.text);
     row.classList.add("bw-pending");
     row.setAttribute("data-client-id", item.client_id);
-    setMeta(row, "Sending…");
+    setMeta(row, t("sending"));
     pendingRows[item.client_id] = row;
     append(row);
     scrollDown(true);
@@ -735,7 +1080,7 @@
 
     function networkTrouble() {
       flushing = false;
-      if (row) setMeta(row, "Not delivered yet · retrying…", "bw-meta-warn");
+      if (row) setMeta(row, t("retrying"), "bw-meta-warn");
       flushLater(sendBackoff);
       sendBackoff = Math.min(sendBackoff * 2, 30000);
     }
@@ -750,13 +1095,28 @@
         if (r && r.parentNode) r.parentNode.removeChild(r);
         delete pendingRows[it.client_id];
       });
-      var texts = refused.map(function (it) { return it.text; });
+      var texts = refused.filter(function (it) { return it.kind !== "handoff"; }).map(function (it) { return it.text; });
       if (input.value.trim()) texts.push(input.value);
       input.value = texts.join("\n");
       updateCounter();
       autosize();
       showError(message);
       input.focus();
+    }
+
+    function sent(entryId) {
+      sendBackoff = 1000;
+      outbox.shift();
+      saveOutbox();
+      delete pendingRows[item.client_id];
+      if (row && entryId && rendered[entryId] && rendered[entryId] !== row) {
+        row.parentNode && row.parentNode.removeChild(row); // the stream was faster
+      } else if (row && entryId) {
+        markSent(row, entryId);
+        rendered[entryId] = row;
+      } else if (row && row.parentNode) {
+        row.parentNode.removeChild(row); // a request for a person that the team had already taken
+      }
     }
 
     ensureConversation().then(function (res) {
@@ -766,20 +1126,13 @@
         if (res.status === 422) about.open = true; // most likely the email address
         return giveBack(errorMessage(res.status, res.body, res.retryAfter));
       }
-      return api("POST", "/" + encodeURIComponent(conv.id) + "/messages", { text: item.text, client_id: item.client_id }, conv.token)
+      var handoff = item.kind === "handoff";
+      var path = "/" + encodeURIComponent(conv.id) + (handoff ? "/handoff" : "/messages");
+      return api("POST", path, { text: item.text, client_id: item.client_id }, conv.token)
         .then(function (res2) {
-          if (res2.status === 202 || res2.status === 200 || res2.status === 201) {
-            sendBackoff = 1000;
-            outbox.shift();
-            saveOutbox();
-            var entryId = res2.body && res2.body.entry_id;
-            delete pendingRows[item.client_id];
-            if (row && entryId && rendered[entryId] && rendered[entryId] !== row) {
-              row.parentNode && row.parentNode.removeChild(row); // the stream was faster
-            } else if (row && entryId) {
-              markSent(row, entryId);
-              rendered[entryId] = row;
-            }
+          if (res2.status === 202 || res2.status === 200 || res2.status === 201 || (handoff && res2.status === 409)) {
+            var entryId = res2.status === 409 ? null : res2.body && res2.body.entry_id;
+            sent(entryId);
             // Show the AI "typing" right away unless something newer than this message arrived.
             setTimeout(function () {
               if (state === "ai" && entryId && (!lastEntryId || !idAfter(lastEntryId, entryId))) showTyping(true);
@@ -808,6 +1161,14 @@
   });
 
   // ---------------------------------------------------------------- live stream (SSE over fetch)
+
+  var connTimer = null;
+  function connected(ok) {
+    clearTimeout(connTimer);
+    if (ok) connBar.hidden = true;
+    // A blip shorter than a second and a half is not worth a banner.
+    else connTimer = setTimeout(function () { if (conv) connBar.hidden = false; }, 1500);
+  }
 
   function connect() {
     if (!conv || !window.fetch || !window.TextDecoder) return;
@@ -873,6 +1234,7 @@
     }).catch(function () {
       if (controller.signal.aborted || stream !== controller) return;
       stream = null;
+      connected(false);
       streamAttempt += 1;
       var wait = Math.min(streamRetryMs * Math.pow(2, streamAttempt - 1), 30000);
       wait = wait * (0.75 + Math.random() * 0.5);
@@ -883,12 +1245,15 @@
   }
 
   function handleEvent(name, payload) {
-    if (name === "state") return setState(payload.state);
+    if (name === "state") {
+      connected(true); // every stream starts with its state: we are live again
+      return setState(payload.state);
+    }
     if (name === "typing") {
       if (!payload.role || payload.role === "ai") showTyping();
       return;
     }
-    if (name === "message") renderEntry(payload);
+    if (name === "message") renderEntry(payload, true);
   }
 
   // ---------------------------------------------------------------- history on load
@@ -900,7 +1265,7 @@
     api("GET", "/" + encodeURIComponent(conv.id), undefined, conv.token).then(function (res) {
       if (res.status === 401 || res.status === 404) {
         forgetConversation();
-        about.hidden = false;
+        about.hidden = !!(user.email || known.email);
         var numberRow = logBox.querySelector(".bw-number");
         if (numberRow) numberRow.parentNode.removeChild(numberRow);
         if (outbox.length) flush();
@@ -910,7 +1275,8 @@
         connect(); // the stream replays everything after our cursor anyway
         return;
       }
-      (res.body.entries || []).forEach(renderEntry);
+      rated = !!res.body.rating;
+      (res.body.entries || []).forEach(function (e) { renderEntry(e, false); });
       if (res.body.state) setState(res.body.state);
       connect();
       outbox.forEach(function (item) { if (!pendingRows[item.client_id]) showPending(item); });
@@ -922,13 +1288,39 @@
     });
   }
 
+  /* The link in a follow-up e-mail carries #baton-resume=<one-time code>: exchange it for this
+     browser's own token, take it out of the address bar, and open the conversation. */
+  function resumeFromLink() {
+    var match = /(?:^#|&)baton-resume=([A-Za-z0-9_-]{8,100})/.exec(location.hash);
+    if (!match) return false;
+    try { history.replaceState(null, "", location.href.split("#")[0]); } catch (e) { location.hash = ""; }
+    api("POST", "/resume", { code: match[1] }).then(function (res) {
+      if (res.status === 200 && res.body && res.body.id && res.body.token) {
+        if (!conv || conv.id !== res.body.id) {
+          forgetConversation();
+          adopt(res.body);
+        }
+        resume();
+      } else {
+        if (conv) resume();
+        showError(t("expired"));
+      }
+      open();
+    }, function () {
+      if (conv) resume();
+      open();
+      showError(t("oops"));
+    });
+    return true;
+  }
+
   // ---------------------------------------------------------------- composer
 
   function updateCounter() {
     var n = input.value.length;
     var over = n > MAX_CHARS;
     counter.hidden = n < COUNTER_FROM;
-    counter.textContent = n.toLocaleString() + " / " + MAX_CHARS.toLocaleString();
+    counter.textContent = n.toLocaleString(picked.tag) + " / " + MAX_CHARS.toLocaleString(picked.tag);
     counter.classList.toggle("bw-counter-over", over);
     sendBtn.disabled = over;
     if (over) input.setAttribute("aria-invalid", "true");
@@ -958,23 +1350,28 @@
     submit();
   });
 
+  function emailOk() {
+    var email = emailInput.value.trim();
+    if (conv || !email || /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(email)) return true;
+    about.hidden = false;
+    about.open = true;
+    showError(t("badEmail"));
+    emailInput.focus();
+    return false;
+  }
+
   function submit() {
+    wake();
     var text = input.value.trim();
     if (!text) {
       input.focus();
       return;
     }
     if (text.length > MAX_CHARS) {
-      showError("That message is too long. Please shorten it to " + MAX_CHARS.toLocaleString() + " characters.");
+      showError(t("tooLong", { n: MAX_CHARS.toLocaleString(picked.tag) }));
       return;
     }
-    var email = emailInput.value.trim();
-    if (!conv && email && !/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(email)) {
-      about.open = true;
-      showError("That email address doesn't look right. Fix it or leave it empty.");
-      emailInput.focus();
-      return;
-    }
+    if (!emailOk()) return;
     showError("");
     input.value = "";
     updateCounter();
@@ -983,14 +1380,48 @@
     input.focus();
   }
 
+  /* "Talk to a person": hands off at once (through the store's rules, which may answer first). */
+  personBtn.addEventListener("click", function () {
+    wake();
+    if (PERSON_STATES[state] || !emailOk()) return;
+    for (var i = 0; i < outbox.length; i++) if (outbox[i].kind === "handoff") return; // already on its way
+    showError("");
+    personBtn.hidden = true;
+    queueMessage(t("askPerson"), "handoff");
+    input.focus();
+  });
+
   // ---------------------------------------------------------------- start
 
-  if (conv) resume();
-  else if (outbox.length) {
-    outbox.forEach(showPending);
-    flush();
+  if (!resumeFromLink()) {
+    if (conv) resume();
+    else if (outbox.length) {
+      outbox.forEach(showPending);
+      flush();
+    }
   }
 
   // A tiny API for store pages: Baton.open(), Baton.close().
-  window.Baton = { open: open, close: close };
+  var calls = (window.Baton && window.Baton.q) || [];
+  window.Baton = { open: open, close: function () { close(); }, language: LANG };
+  calls.forEach(function (name) { if (window.Baton[name]) window.Baton[name](); });
+  }
+
+  // Calls made before the strings arrived are kept and replayed.
+  window.Baton = { q: [], open: function () { this.q.push("open"); }, close: function () { this.q.push("close"); } };
+
+  if (LANG === "en") return boot();
+  var started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    boot();
+  }
+  var timer = setTimeout(start, 4000); // strings that never come: the chat works in English
+  fetch(new URL("i18n/" + LANG + ".json", HERE).href, { credentials: "omit" })
+    .then(function (resp) { return resp.ok ? resp.json() : {}; })
+    .then(function (strings) {
+      for (var k in strings) if (T.hasOwnProperty(k) && typeof strings[k] === "string") T[k] = strings[k];
+    }, function () { /* English it is */ })
+    .then(function () { clearTimeout(timer); start(); });
 })();

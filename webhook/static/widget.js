@@ -1,36 +1,7 @@
-/*
- * Baton chat widget: one file, no build step, no dependencies.
- *
- * Embed:  <script src="https://baton.example/widget.js" data-store-name="Pixel & Press"
- *                 data-accent="#5b47e0" defer></script>
- *
- * data-store-name  shown in the panel header (default: "Support")
- * data-accent      any CSS colour for the launcher, header and the shopper's bubbles
- * data-api-base    where the Baton API lives (default: the origin this script was loaded from)
- * data-lang        the widget's language (default: the page's lang, else the browser's); en de fr es
- *                  pt it nl pl ar he, right to left for ar and he. Strings other than English load
- *                  from i18n/<lang>.json next to this script.
- * data-position    "right" (default) or "left"
- * data-greeting    the welcome line at the top of a new conversation
- * data-avatar      an https image for the panel header (default: the store's initial)
- * data-sound       "on": a short chime when a reply arrives while the page is in the background
- *
- * window.BatonSettings (set before this script): {name, email, user: {id, email, name, hash}} for a
- * signed-in shopper (the hash is the store server's HMAC of the id, see README), plus any of lang,
- * position, greeting, avatar, sound.
- *
- * Wire contract (README "Widget API"): POST /api/v1/conversations → {id, token, number};
- * POST …/<id>/messages {text, client_id} → 202 {entry_id}; POST …/<id>/handoff → 202;
- * POST …/<id>/feedback {entry_id?, rating, comment?} → 202; POST …/resume {code} → {id, token};
- * GET …/<id> → {state, rating, entries}; GET …/<id>/events → SSE. Every call but create and
- * resume sends "Authorization: Bearer <token>", so the stream is read with fetch() (EventSource
- * cannot send headers) and the token never enters a URL. A team member's edit or deletion in Slack
- * arrives as an entry {type: "edit" | "delete", target} naming the reply it revises.
- *
- * Safety: shopper text is only ever set with textContent. AI and agent replies arrive as HTML that
- * the server already sanitised; we sanitise again here (allow-list, inert <template> parsing) so a
- * server bug can never run script in a shopper's browser.
- */
+/* Baton chat widget: one file, no build step, no dependencies. Embed options (data-* attributes,
+   window.BatonSettings) and the wire contract: README "Embed the widget" and "Widget API".
+   Safety: shopper text is only set with textContent; reply HTML, already sanitised by the server, is
+   sanitised again here (allow-list, inert <template>), so a server bug can never run script. */
 (function () {
   "use strict";
 
@@ -60,7 +31,6 @@
   var LANGS = ["en", "de", "fr", "es", "pt", "it", "nl", "pl", "ar", "he"];
   var RTL = { ar: 1, he: 1 };
 
-  /* data-lang, else the page's lang, else the browser's; the first one Baton speaks wins. */
   function pickLanguage() {
     var tags = [opt("lang"), document.documentElement.getAttribute("lang") || ""].concat(navigator.languages || [navigator.language || ""]);
     for (var i = 0; i < tags.length; i++) {
@@ -73,7 +43,7 @@
   var picked = pickLanguage();
   var LANG = picked.lang;
 
-  // English, built in; the other languages come from i18n/<lang>.json with the same keys.
+  // English; other languages load from i18n/<lang>.json.
   var T = {
     open: "Open chat with {store}",
     openNew: "Open chat with {store} ({n} new)",
@@ -138,12 +108,12 @@
   function boot() {
   var MAX_CHARS = 4000;
   var COUNTER_FROM = 3500;
-  var KEEP_DAYS = 7; // a stored conversation older than this starts afresh
+  var KEEP_DAYS = 7;
   var KEY = "baton:" + API_BASE;
   var CONVERSATIONS = API_BASE + "/api/v1/conversations";
   var PERSON_STATES = { waiting: 1, human: 1 };
 
-  // ---------------------------------------------------------------- storage
+  // -- storage
 
   function load(name) {
     try {
@@ -172,37 +142,37 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  // ---------------------------------------------------------------- state
+  // -- state
 
-  var conv = load("conversation"); // {id, token, number, saved}
+  var conv = load("conversation");
   if (conv && (!conv.id || !conv.token || Date.now() - (conv.saved || 0) > KEEP_DAYS * 864e5)) {
     conv = null;
     save("conversation", null);
     save("outbox", null);
   }
-  var outbox = load("outbox") || []; // [{client_id, text, kind?}] not yet acknowledged by the server
+  var outbox = load("outbox") || []; // not yet acknowledged
   var state = "ai";
   var agentName = "";
   var lastEntryId = null;
-  var lastRole = ""; // role of the newest entry: the AI only "types" in answer to the shopper
-  var rendered = {}; // entry id → element
+  var lastRole = "";
+  var rendered = {};
   var isOpen = false;
   var unread = 0;
-  var hiddenNew = 0; // replies that arrived while the page was in the background (tab title)
+  var hiddenNew = 0; // for the tab title
   var pageTitle = document.title;
-  var seenId = load("seen"); // the newest entry the shopper has had on screen (unread badge)
-  var stream = null; // AbortController of the live stream
+  var seenId = load("seen");
+  var stream = null;
   var streamAttempt = 0;
   var streamRetryMs = 1000;
   var typingTimer = null;
   var flushing = false;
   var flushTimer = null;
-  var creating = null; // the pending create promise
-  var follow = true; // the log sticks to its end until the shopper scrolls up
-  var replies = 0; // AI and team replies shown (a closing rating needs something to rate)
+  var creating = null;
+  var follow = true;
+  var replies = 0;
   var rated = false;
 
-  // ---------------------------------------------------------------- DOM
+  // -- DOM
 
   function el(tag, cls, text, attrs) {
     var node = document.createElement(tag);
@@ -227,12 +197,11 @@
     return button;
   }
 
-  // A custom element, so a page's `div { … }` rules never reach the host; the inline reset
-  // outranks any page rule that names it.
+  // A custom element: a page's `div` rules never reach the host.
   var host = el("baton-chat");
   host.id = "baton-widget";
   host.setAttribute("data-baton", "");
-  host.style.cssText = "all: initial !important; display: none;"; // shown once the stylesheet has loaded
+  host.style.cssText = "all: initial !important; display: none;";
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
   if (ACCENT) host.style.setProperty("--baton-accent", ACCENT);
 
@@ -259,7 +228,7 @@
   var panel = el("section", "bw-panel", null, { id: "bw-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "bw-title" });
   panel.hidden = true;
 
-  var header = el("div", "bw-header"); // not <header>: that would be a second banner landmark on the page
+  var header = el("div", "bw-header"); // not <header>: no second banner landmark
   var avatarUrl = safeUrl(opt("avatar"));
   var avatar;
   if (/^https:/.test(avatarUrl)) {
@@ -309,7 +278,7 @@
   var known = user.user && typeof user.user === "object" ? user.user : {};
   nameInput.value = String(user.name || known.name || "").slice(0, 80);
   emailInput.value = String(user.email || known.email || "").slice(0, 254);
-  if (emailInput.value) about.hidden = true; // a signed-in shopper: the store told us who they are
+  if (emailInput.value) about.hidden = true;
 
   var errorBox = el("p", "bw-error", null, { role: "alert" });
   errorBox.hidden = true;
@@ -339,7 +308,7 @@
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 
-  // ---------------------------------------------------------------- open / close
+  // -- open / close
 
   var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
 
@@ -375,8 +344,7 @@
 
   launcher.addEventListener("click", function () { wake(); isOpen ? close() : open(); });
   closeBtn.addEventListener("click", function () { close(); });
-  // Escape closes the panel wherever focus is (unless the page handled the key itself); focus goes
-  // back to the launcher only when it was in the widget.
+  // Escape closes from anywhere; focus returns to the launcher only from inside.
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape" || !isOpen || ev.defaultPrevented) return;
     var inside = inWidget(document.activeElement);
@@ -384,8 +352,7 @@
     close(!inside);
   });
 
-  /* On a phone the panel covers the page (aria-modal): Tab cycles inside it, and focus that lands
-     on the page behind it is brought back. */
+  // Full-screen on a phone (aria-modal): focus stays in the panel.
   function focusables() {
     return Array.prototype.filter.call(panel.querySelectorAll("button, [href], input, textarea, summary, [tabindex]"), function (n) {
       return !n.disabled && n.getAttribute("tabindex") !== "-1" && n.getClientRects().length;
@@ -416,7 +383,7 @@
     launcher.setAttribute("aria-label", isOpen ? t("close") : n ? t("openNew", { store: STORE, n: n }) : t("open", { store: STORE }));
   }
 
-  // ---------------------------------------------------------------- told when the answer comes
+  // -- told when the answer comes
 
   function notifyHidden() {
     if (!document.hidden) return;
@@ -432,7 +399,7 @@
   });
 
   var audio = null;
-  /* Browsers allow sound only after the shopper has interacted: the context is made on a click. */
+  // Sound needs a user gesture: the context is made on a click.
   function wake() {
     if (!SOUND || audio || !(window.AudioContext || window.webkitAudioContext)) return;
     try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
@@ -456,11 +423,10 @@
       });
       wrap.setAttribute("data-chimed", String(Number(wrap.getAttribute("data-chimed") || 0) + 1));
     } catch (e) {
-      /* no sound: the title and the badge still tell */
     }
   }
 
-  // ---------------------------------------------------------------- header state
+  // -- header state
 
   var SUBTITLES = { ai: "sAi", waiting: "sWaiting", human: "", closed: "sClosed" };
 
@@ -470,13 +436,13 @@
     state = next;
     wrap.setAttribute("data-state", state);
     subtitleText.textContent = state === "human" ? t("sHuman", { name: agentName || t("ourTeam") }) : t(SUBTITLES[state]);
-    personBtn.hidden = !!PERSON_STATES[state]; // a person already has (or is coming to) the conversation
+    personBtn.hidden = !!PERSON_STATES[state];
     if (state !== "ai") hideTyping();
     if (state === "closed" && before !== "closed") offerRating();
   }
   setState("ai");
 
-  // ---------------------------------------------------------------- rendering
+  // -- rendering
 
   var ALLOWED = { P: 1, BR: 1, A: 1, STRONG: 1, EM: 1, B: 1, I: 1, CODE: 1, PRE: 1, UL: 1, OL: 1, LI: 1, BLOCKQUOTE: 1, H3: 1, H4: 1, HR: 1 };
   var DROP = { SCRIPT: 1, STYLE: 1, IFRAME: 1, OBJECT: 1, EMBED: 1, LINK: 1, META: 1, BASE: 1, FORM: 1, INPUT: 1,
@@ -492,8 +458,7 @@
     }
   }
 
-  /* Parse into an inert <template> (no script runs, nothing loads), keep only allow-listed tags and
-     attributes, and return a fragment that is safe to insert. Unknown tags keep their text. */
+  // Inert <template> parse, allow-listed tags and attributes; unknown tags keep their text.
   function sanitize(html) {
     var tpl = document.createElement("template");
     tpl.innerHTML = String(html || "");
@@ -524,7 +489,7 @@
             clean(child);
           }
         } else if (child.nodeType !== 3) {
-          parent.removeChild(child); // comments, processing instructions
+          parent.removeChild(child);
         }
         child = next;
       }
@@ -563,7 +528,7 @@
     requestAnimationFrame(function () { if (follow) jump(logBox.scrollHeight); });
   }
 
-  /* A reply taller than the list is shown from its start, so the shopper reads it from the top. */
+  // A reply taller than the list is shown from its start.
   function scrollToReply(node) {
     if (!follow) return;
     requestAnimationFrame(function () {
@@ -571,7 +536,7 @@
       var end = logBox.scrollHeight - logBox.clientHeight;
       if (top < end) {
         logBox.scrollTop = top;
-        follow = false; // reading this reply: the next one does not pull the list away from it
+        follow = false;
       } else {
         jump(logBox.scrollHeight);
       }
@@ -588,7 +553,7 @@
   function customerBubble(text) {
     var row = el("div", "bw-row bw-row-customer");
     var bubble = el("div", "bw-bubble bw-bubble-customer");
-    bubble.appendChild(el("div", "bw-text", text)); // textContent: shopper text is never HTML
+    bubble.appendChild(el("div", "bw-text", text));
     var meta = el("div", "bw-meta");
     row.appendChild(bubble);
     row.appendChild(meta);
@@ -662,8 +627,7 @@
     return row;
   }
 
-  /* A file the team sent from Slack. It is fetched with the conversation's token (never put in a
-     URL), so images are shown from a blob: URL and other files download when clicked. */
+  // A file from Slack: fetched with the token (never in a URL), shown from a blob: URL.
   var IMAGE_TYPES = { "image/png": 1, "image/jpeg": 1, "image/gif": 1, "image/webp": 1 };
   function fileBlob(file) {
     return fetch(CONVERSATIONS + "/" + encodeURIComponent(conv.id) + "/files/" + encodeURIComponent(file.id), {
@@ -695,9 +659,8 @@
     return box;
   }
 
-  // ---------------------------------------------------------------- asked how it went
+  // -- asked how it went
 
-  /* Thumbs under an AI answer; the chosen one stays pressed (also after a reload: history carries it). */
   function thumbs(entry) {
     var group = el("div", "bw-thumbs", null, { role: "group", "aria-label": t("helpful") });
     group.appendChild(el("span", "bw-thumbs-label", t("helpful"), { "aria-hidden": "true" }));
@@ -729,7 +692,7 @@
     return api("POST", "/" + encodeURIComponent(mine.id) + "/feedback", payload, mine.token).catch(function () { return null; });
   }
 
-  /* When the conversation closes, a 1–5 rating with an optional comment (once per conversation). */
+  // On close: a 1–5 rating with an optional comment, once.
   var ratingCard = null;
   function offerRating() {
     if (rated || ratingCard || !replies || !conv) return;
@@ -816,8 +779,7 @@
     if (!label) meta.appendChild(el("span", "bw-edited", t("edited")));
   }
 
-  /* An "edit" or "delete" entry names the reply it revises (``target``). A reply we do not show
-     (never loaded, or not a reply) is left alone; an older revision never undoes a newer one. */
+  // An older revision never undoes a newer one.
   function applyRevision(entry) {
     var row = rendered[entry.target];
     if (!row || row.getAttribute("data-role") !== "agent") return;
@@ -837,7 +799,6 @@
     return entry.text || entry.html;
   }
 
-  /* One entry from history or the stream. Idempotent: an entry already shown is skipped. */
   function renderEntry(entry, live) {
     if (!entry || !entry.id) return;
     var revision = entry.type === "edit" || entry.type === "delete";
@@ -863,7 +824,7 @@
       if (entry.author && entry.author.name) agentName = entry.author.name;
       hideTyping();
       node = noticeRow(entry);
-      if (state === "human") setState("human"); // refresh the name shown
+      if (state === "human") setState("human");
     } else if (entry.role === "ai" || entry.role === "agent") {
       if (!hasText(entry) && !entry.deleted) return;
       if (entry.role === "agent" && entry.author && entry.author.name) {
@@ -904,17 +865,16 @@
     return ta !== tb ? ta > tb : Number(pa[1] || 0) > Number(pb[1] || 0);
   }
 
-  // ---------------------------------------------------------------- typing indicator
+  // -- typing indicator
 
-  /* ``afterSend``: we just sent a message the stream may not have echoed yet. A late "typing"
-     signal that arrives after the answer itself is ignored: the newest entry is then the AI's. */
+  // A late "typing" after the answer itself is ignored.
   function showTyping(afterSend) {
     if (state !== "ai" || (!afterSend && lastRole !== "customer")) return;
     if (typing.parentNode !== logBox) logBox.appendChild(typing);
     typing.hidden = false;
     scrollDown(false);
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(hideTyping, 45000); // never spin forever
+    typingTimer = setTimeout(hideTyping, 45000);
   }
 
   function hideTyping() {
@@ -922,7 +882,7 @@
     typing.hidden = true;
   }
 
-  // ---------------------------------------------------------------- errors
+  // -- errors
 
   function showError(message) {
     errorBox.textContent = message;
@@ -941,7 +901,7 @@
     return t("oops");
   }
 
-  // ---------------------------------------------------------------- HTTP
+  // -- HTTP
 
   function api(method, path, payload, token) {
     var headers = { Accept: "application/json" };
@@ -967,7 +927,6 @@
     save("conversation", conv);
   }
 
-  /* A network failure rejects; an HTTP error resolves with {status, body}. */
   function ensureConversation() {
     if (conv) return Promise.resolve({ ok: true });
     if (creating) return creating;
@@ -1010,9 +969,9 @@
     connBar.hidden = true;
   }
 
-  // ---------------------------------------------------------------- sending (outbox)
+  // -- sending (outbox)
 
-  var pendingRows = {}; // client_id → row
+  var pendingRows = {};
 
   function saveOutbox() {
     save("outbox", outbox.length ? outbox : null);
@@ -1037,7 +996,6 @@
     scrollDown(true);
   }
 
-  /* A customer entry from the server that we already show as pending (sent from this page). */
   function adoptPending(entry) {
     for (var i = 0; i < outbox.length; i++) {
       var row = pendingRows[outbox[i].client_id];
@@ -1086,8 +1044,7 @@
     }
 
     function giveBack(message) {
-      // The server refused this message (and so would refuse the ones queued after it): take them
-      // out of the log and put their text back in the box, so nothing typed is lost.
+      // Refused: the texts go back in the box, nothing typed is lost.
       var refused = outbox.splice(0, outbox.length);
       saveOutbox();
       refused.forEach(function (it) {
@@ -1115,7 +1072,7 @@
         markSent(row, entryId);
         rendered[entryId] = row;
       } else if (row && row.parentNode) {
-        row.parentNode.removeChild(row); // a request for a person that the team had already taken
+        row.parentNode.removeChild(row);
       }
     }
 
@@ -1123,7 +1080,7 @@
       if (!res.ok) {
         flushing = false;
         if (res.status >= 500) return networkTrouble();
-        if (res.status === 422) about.open = true; // most likely the email address
+        if (res.status === 422) about.open = true;
         return giveBack(errorMessage(res.status, res.body, res.retryAfter));
       }
       var handoff = item.kind === "handoff";
@@ -1133,7 +1090,6 @@
           if (res2.status === 202 || res2.status === 200 || res2.status === 201 || (handoff && res2.status === 409)) {
             var entryId = res2.status === 409 ? null : res2.body && res2.body.entry_id;
             sent(entryId);
-            // Show the AI "typing" right away unless something newer than this message arrived.
             setTimeout(function () {
               if (state === "ai" && entryId && (!lastEntryId || !idAfter(lastEntryId, entryId))) showTyping(true);
             }, 400);
@@ -1142,7 +1098,7 @@
             return done();
           }
           if (res2.status === 401 || res2.status === 404) {
-            // The conversation is gone (expired or the server was reset): start a new one and resend.
+            // The conversation is gone: start a new one and resend.
             forgetConversation();
             flushing = false;
             return flush();
@@ -1160,13 +1116,12 @@
     if (conv && !stream) connect();
   });
 
-  // ---------------------------------------------------------------- live stream (SSE over fetch)
+  // -- live stream (SSE over fetch)
 
   var connTimer = null;
   function connected(ok) {
     clearTimeout(connTimer);
     if (ok) connBar.hidden = true;
-    // A blip shorter than a second and a half is not worth a banner.
     else connTimer = setTimeout(function () { if (conv) connBar.hidden = false; }, 1500);
   }
 
@@ -1206,7 +1161,7 @@
 
       function line(text) {
         if (text === "") return dispatch();
-        if (text.charAt(0) === ":") return; // comment / keep-alive
+        if (text.charAt(0) === ":") return;
         var idx = text.indexOf(":");
         var field = idx === -1 ? text : text.slice(0, idx);
         var value = idx === -1 ? "" : text.slice(idx + 1);
@@ -1246,7 +1201,7 @@
 
   function handleEvent(name, payload) {
     if (name === "state") {
-      connected(true); // every stream starts with its state: we are live again
+      connected(true); // streams start with their state
       return setState(payload.state);
     }
     if (name === "typing") {
@@ -1256,7 +1211,7 @@
     if (name === "message") renderEntry(payload, true);
   }
 
-  // ---------------------------------------------------------------- history on load
+  // -- history on load
 
   function resume() {
     if (!conv) return;
@@ -1272,7 +1227,7 @@
         return;
       }
       if (!res.ok || !res.body) {
-        connect(); // the stream replays everything after our cursor anyway
+        connect();
         return;
       }
       rated = !!res.body.rating;
@@ -1288,8 +1243,7 @@
     });
   }
 
-  /* The link in a follow-up e-mail carries #baton-resume=<one-time code>: exchange it for this
-     browser's own token, take it out of the address bar, and open the conversation. */
+  // An e-mailed link's #baton-resume=<one-time code> becomes this browser's own token.
   function resumeFromLink() {
     var match = /(?:^#|&)baton-resume=([A-Za-z0-9_-]{8,100})/.exec(location.hash);
     if (!match) return false;
@@ -1314,7 +1268,7 @@
     return true;
   }
 
-  // ---------------------------------------------------------------- composer
+  // -- composer
 
   function updateCounter() {
     var n = input.value.length;
@@ -1380,18 +1334,17 @@
     input.focus();
   }
 
-  /* "Talk to a person": hands off at once (through the store's rules, which may answer first). */
   personBtn.addEventListener("click", function () {
     wake();
     if (PERSON_STATES[state] || !emailOk()) return;
-    for (var i = 0; i < outbox.length; i++) if (outbox[i].kind === "handoff") return; // already on its way
+    for (var i = 0; i < outbox.length; i++) if (outbox[i].kind === "handoff") return;
     showError("");
     personBtn.hidden = true;
     queueMessage(t("askPerson"), "handoff");
     input.focus();
   });
 
-  // ---------------------------------------------------------------- start
+  // -- start
 
   if (!resumeFromLink()) {
     if (conv) resume();
@@ -1401,13 +1354,12 @@
     }
   }
 
-  // A tiny API for store pages: Baton.open(), Baton.close().
   var calls = (window.Baton && window.Baton.q) || [];
   window.Baton = { open: open, close: function () { close(); }, language: LANG };
   calls.forEach(function (name) { if (window.Baton[name]) window.Baton[name](); });
   }
 
-  // Calls made before the strings arrived are kept and replayed.
+  // Calls before boot are replayed.
   window.Baton = { q: [], open: function () { this.q.push("open"); }, close: function () { this.q.push("close"); } };
 
   if (LANG === "en") return boot();
@@ -1417,7 +1369,7 @@
     started = true;
     boot();
   }
-  var timer = setTimeout(start, 4000); // strings that never come: the chat works in English
+  var timer = setTimeout(start, 4000);
   fetch(new URL("i18n/" + LANG + ".json", HERE).href, { credentials: "omit" })
     .then(function (resp) { return resp.ok ? resp.json() : {}; })
     .then(function (strings) {

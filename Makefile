@@ -6,6 +6,10 @@ PORT ?= 5000
 GUMROAD ?= ../shared/eval/gumroad-help-center
 export PORT
 
+AXE_CORE ?= 4.14.1
+AXE_JS := var/npm/axe-core-$(AXE_CORE)/node_modules/axe-core/axe.min.js
+export BATON_AXE_JS := $(CURDIR)/$(AXE_JS)
+
 .PHONY: run test setup lint bench clean
 
 $(BIN)/python:
@@ -35,8 +39,12 @@ run: setup
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+$(AXE_JS):
+	npm install --no-save --no-audit --no-fund --prefix var/npm/axe-core-$(AXE_CORE) axe-core@$(AXE_CORE)
+
 test: $(VENV)/.installed-dev
 	scripts/system-deps.sh test
+	$(MAKE) --no-print-directory $(AXE_JS)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

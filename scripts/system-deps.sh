@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the system packages Baton needs from Debian's repositories, if missing.
 #   scripts/system-deps.sh run    -> redis-server
-#   scripts/system-deps.sh test   -> redis-server, chromium, chromium-driver (browser tests), openssl (SMTP TLS test)
+#   scripts/system-deps.sh test   -> redis-server, chromium, chromium-driver (browser tests), openssl (SMTP TLS test), npm (axe-core)
 #   scripts/system-deps.sh venv   -> python3-venv (Debian's python3 ships without venv)
 set -euo pipefail
 case "${1:-run}" in
   venv) want=(python3-venv) ;;
-  test) want=(redis-server chromium chromium-driver openssl) ;;
+  test) want=(redis-server chromium chromium-driver openssl npm) ;;
   *) want=(redis-server) ;;
 esac
 missing=()

@@ -63,9 +63,21 @@ def screenshot(tmp_path):
     folder = Path(os.environ.get("BATON_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, element=None) -> Path:
+        """The whole page, or only ``element`` (a locator) when given."""
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path))
+        (element or page).screenshot(path=str(path))
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """axe-core's browser build, installed from npm by `make test` (pinned there as AXE_CORE)."""
+    root = Path(__file__).resolve().parents[2]
+    candidates = [os.environ.get("BATON_AXE_JS", "")] + sorted(str(p) for p in root.glob("var/npm/axe-core-*/node_modules/axe-core/axe.min.js"))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    pytest.fail("axe-core is not installed: run `make test` (it runs `npm install axe-core` into var/npm)")

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/conversations"
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}  # shown in the widget; anything else downloads
+RESUME = "/api/v1/resume"  # not under PREFIX, where it would share a path with GET …/<conv_id>
 KEEPALIVE_SECONDS = 15
 OUTAGE_RETRY_SECONDS = 5  # Retry-After while Redis is unreachable
 MAX_NAME = 80
@@ -155,7 +156,7 @@ def register_api(app: Flask, baton) -> None:
         conv, token = store.create(customer=customer, page_url=page_url, locale=locale)
         return jsonify(id=conv.id, token=token, number=conv.number), 201
 
-    @app.post(f"{PREFIX}/resume")
+    @app.post(RESUME)
     @limiter.limit(settings.rate_limit_create)
     def resume_conversation():
         """Exchange the one-time code from a follow-up e-mail's link for a token of this device's own."""
@@ -214,9 +215,7 @@ def register_api(app: Flask, baton) -> None:
         return jsonify(entry_id=entry_id), 202
 
     def client_id_of(data: dict) -> str:
-        client_id = data.get("client_id") or ""
-        if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
-            raise ApiError(422, "invalid", f"'client_id' must be a string of at most {MAX_CLIENT_ID} characters.")
+        client_id = optional_str(data, "client_id", MAX_CLIENT_ID)
         return f"widget:{client_id}" if client_id else ""
 
     @app.post(f"{PREFIX}/<conv_id>/handoff")
@@ -227,10 +226,9 @@ def register_api(app: Flask, baton) -> None:
         """"Talk to a person": a shopper message flagged as a request for a person. The AI's job runs
         it through the store's rules (a rule may still answer first) and hands off at once."""
         conv = authed(conv_id)
-        data = request.get_json(silent=True) if request.data else {}
-        if not isinstance(data, dict):
-            raise ApiError(400, "bad_json", "Send a JSON object with Content-Type: application/json.")
-        text = optional_str(data, "text", 200) or HUMAN_REQUEST_TEXT
+        data = body() if request.get_data(cache=True) else {}  # the body is optional
+        text = optional_str(data, "text", 200, multiline=True)
+        text = text if visible(text) else HUMAN_REQUEST_TEXT
         client_id = client_id_of(data)
         if conv.state in (State.WAITING, State.HUMAN):
             raise ApiError(409, "already_with_team", "A person from the team already has this conversation.")
@@ -264,7 +262,7 @@ def register_api(app: Flask, baton) -> None:
         data = body()
         rating = data.get("rating")
         entry_id = optional_str(data, "entry_id", 40)
-        comment = optional_str(data, "comment", MAX_COMMENT)
+        comment = optional_str(data, "comment", MAX_COMMENT, multiline=True)
         if entry_id:
             if rating not in ("up", "down"):
                 raise ApiError(422, "invalid", "Rate an answer with 'rating': 'up' or 'down'.")

@@ -51,7 +51,7 @@ def test_an_unseen_team_reply_is_emailed_once_with_a_resume_link(store, smtp_ser
     [link] = re.findall(r"https://\S+", text)
     code = link.removeprefix(SHOP + "#baton-resume=")
     assert link.startswith(SHOP + "#baton-resume=") and code
-    resumed = client.post("/api/v1/conversations/resume", json={"code": code})
+    resumed = client.post("/api/v1/resume", json={"code": code})
     assert resumed.status_code == 200 and resumed.get_json()["id"] == conv.id
     again = run_followup(store, conv.id)
     assert again.return_value() == "seen"

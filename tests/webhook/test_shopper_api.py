@@ -163,14 +163,14 @@ def test_a_resume_code_gives_another_device_its_own_token_once(client, app):
     conv = create(client, customer={"email": "ana@example.com"})
     store = app.extensions["baton"].store
     code = store.issue_resume_code(conv["id"], ttl=600)
-    resp = client.post("/api/v1/conversations/resume", json={"code": code})
+    resp = client.post("/api/v1/resume", json={"code": code})
     assert resp.status_code == 200
     resumed = resp.get_json()
     assert (resumed["id"], resumed["number"]) == (conv["id"], conv["number"])
     assert resumed["token"] != conv["token"]
     assert client.get(url(conv), headers=auth(resumed)).status_code == 200
     assert client.get(url(conv), headers=auth(conv)).status_code == 200
-    again = client.post("/api/v1/conversations/resume", json={"code": code})
+    again = client.post("/api/v1/resume", json={"code": code})
     assert again.status_code == 404 and again.get_json()["error"]["code"] == "expired"
 
 
@@ -179,20 +179,20 @@ def test_an_expired_resume_code_is_refused(client, app):
     conv = create(client)
     code = app.extensions["baton"].store.issue_resume_code(conv["id"], ttl=1)
     time.sleep(1.2)
-    resp = client.post("/api/v1/conversations/resume", json={"code": code})
+    resp = client.post("/api/v1/resume", json={"code": code})
     assert resp.status_code == 404
 
 
 @pytest.mark.parametrize("body", [{}, {"code": ""}, {"code": 5}, {"code": "x" * 101}])
 def test_a_malformed_resume_request_is_a_422(client, body):
     """No code, or something that cannot be one, is a clear 422."""
-    resp = client.post("/api/v1/conversations/resume", json=body)
+    resp = client.post("/api/v1/resume", json=body)
     assert resp.status_code == 422
 
 
 def test_a_guessed_resume_code_is_a_404(client):
     """An unknown code reveals nothing."""
-    assert client.post("/api/v1/conversations/resume", json={"code": "guess"}).status_code == 404
+    assert client.post("/api/v1/resume", json={"code": "guess"}).status_code == 404
 
 
 def test_the_conversation_state_after_a_rating_is_unchanged(client, app):

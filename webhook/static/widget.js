@@ -907,7 +907,7 @@
     var headers = { Accept: "application/json" };
     if (payload !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = "Bearer " + token;
-    return fetch(CONVERSATIONS + path, {
+    return fetch(/^https?:/.test(path) ? path : CONVERSATIONS + path, {
       method: method,
       headers: headers,
       body: payload === undefined ? undefined : JSON.stringify(payload),
@@ -1248,7 +1248,7 @@
     var match = /(?:^#|&)baton-resume=([A-Za-z0-9_-]{8,100})/.exec(location.hash);
     if (!match) return false;
     try { history.replaceState(null, "", location.href.split("#")[0]); } catch (e) { location.hash = ""; }
-    api("POST", "/resume", { code: match[1] }).then(function (res) {
+    api("POST", API_BASE + "/api/v1/resume", { code: match[1] }).then(function (res) {
       if (res.status === 200 && res.body && res.body.id && res.body.token) {
         if (!conv || conv.id !== res.body.id) {
           forgetConversation();

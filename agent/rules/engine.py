@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from agent.errors import RuleProblem, RulesError
 from agent.rules.actions import Action
-from agent.rules.intents import Analysis, IntentClassifier
+from agent.rules.intents import Analysis, IntentClassifier, IntentScore
 from agent.rules.loader import load_rules
 from agent.rules.model import PRIORITIES, Decision, Rule, RuleContext, RuleSet, Triggers
 from agent.rules.text import detect_language, fold
@@ -112,6 +112,9 @@ class RuleEngine:
         if earlier and earlier[-1] == text:
             earlier = earlier[:-1]  # the caller appended the message before asking
         analysis = classifier.analyze(text, earlier[-10:])
+        for name, score in (ctx.intents or {}).items():
+            if score > getattr(analysis.intents.get(name), "score", 0.0):
+                analysis.intents[name] = IntentScore(name, float(score), "known from the widget (the shopper pressed its button)")
         decision = Decision()
         decision.intents = {name: s.score for name, s in analysis.intents.items()}
         best = analysis.best()

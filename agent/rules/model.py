@@ -103,14 +103,21 @@ class RuleContext:
     history: list = field(default_factory=list)  # list[conversations.Entry], oldest first
     now: datetime | None = None
     ai_failures: int = 0
+    # Intents known without reading the text, name → score: the widget's "Talk to a person" button
+    # stores a message flagged ``meta.request = "human"``, which is a human_request whatever it says.
+    intents: dict = field(default_factory=dict)
 
     @classmethod
     def from_conversation(cls, conversation, history=None, now: datetime | None = None) -> RuleContext:
+        history = list(history or [])
+        latest = next((e for e in reversed(history) if getattr(e, "role", "") == "customer"), None)
+        asked = latest is not None and (getattr(latest, "meta", None) or {}).get("request") == "human"
         return cls(
             conversation=conversation,
-            history=list(history or []),
+            history=history,
             now=now,
             ai_failures=int(getattr(conversation, "ai_failures", 0) or 0),
+            intents={"human_request": 1.0} if asked else {},
         )
 
 

@@ -100,14 +100,17 @@ def ask_for_a_person(store, conv_id, text, n):
     return entry_id
 
 
-def test_talk_to_a_person_in_any_words_hands_off_without_an_ai_answer(store):
-    """The button's request goes to the team even when its words match no rule, and the AI does not answer it."""
+def test_talk_to_a_person_hands_off_even_when_no_rule_asks_for_it(store, tmp_path, monkeypatch):
+    """A store whose rules have no human-request rule: the button still hands off, and the AI does not answer instead."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[store]\ntimezone = "Europe/Berlin"\n')
+    monkeypatch.setenv("BATON_RULES", str(rules))
     conv, _ = store.create({"name": "Ada"})
-    ask_for_a_person(store, conv.id, "Hallo", 1)  # words no rule reads as a request (at any hour)
+    ask_for_a_person(store, conv.id, "I'd like to talk to a person, please.", 1)
     run_worker(store)
     conv = store.get(conv.id)
     assert conv.state == State.WAITING
-    assert conv.escalation["category"] == "human_request"
+    assert conv.escalation["category"] == "human_request" and not conv.escalation["rule"]
     assert not [e for e in store.entries(conv.id) if e.role == "ai"]
 
 

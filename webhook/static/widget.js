@@ -387,13 +387,16 @@
 
   function notifyHidden() {
     if (!document.hidden) return;
+    if (!hiddenNew) pageTitle = document.title; // the page may have changed its own title since
     hiddenNew += 1;
     document.title = "(" + hiddenNew + ") " + (hiddenNew === 1 ? t("newMessage") : t("newMessages", { n: hiddenNew })) + " · " + STORE;
     chime();
   }
 
   document.addEventListener("visibilitychange", function () {
-    if (document.hidden || !hiddenNew) return;
+    if (document.hidden) return;
+    if (isOpen) markSeen();
+    if (!hiddenNew) return;
     hiddenNew = 0;
     document.title = pageTitle;
   });

@@ -1,7 +1,5 @@
-/* Baton chat widget: one file, no build step, no dependencies. Embed options (data-* attributes,
-   window.BatonSettings) and the wire contract: README "Embed the widget" and "Widget API".
-   Safety: shopper text is only set with textContent; reply HTML, already sanitised by the server, is
-   sanitised again here (allow-list, inert <template>), so a server bug can never run script. */
+/* Baton chat widget: one file, no build step. Options and wire contract: README. Shopper text is set
+   with textContent only; reply HTML (sanitised by the server) is sanitised again here. */
 (function () {
   "use strict";
 
@@ -128,7 +126,7 @@
       if (value === null) localStorage.removeItem(KEY + ":" + name);
       else localStorage.setItem(KEY + ":" + name, JSON.stringify(value));
     } catch (e) {
-      /* private mode or full: the chat still works for this page view */
+      /* private mode: works for this page view */
     }
   }
 
@@ -515,9 +513,8 @@
     return logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 80;
   }
 
-  /* Whether the log follows new messages is decided by where the shopper scrolled, not measured at
-     the moment a message arrives: every scroll we make is instant (no smooth scrolling, which left
-     the list mid-way and so "not at the end" when the next reply came in). */
+  // Following is decided by where the shopper scrolled, and every scroll is instant: a smooth one
+  // left the list mid-way, "not at the end", when the next reply came in.
   logBox.addEventListener("scroll", function () { follow = nearBottom(); });
 
   function jump(top) {
@@ -759,9 +756,7 @@
     if (!rated) ratingCard = null;
   }
 
-  /* A team member edited or deleted a reply in Slack. An edit replaces the reply's text and adds an
-     "edited" label; a deleted reply keeps its place (so what the shopper wrote after it still reads
-     in context) but says "This message was removed." and shows none of its text. Removed stays removed. */
+  // A reply edited in Slack shows its new text and "edited"; a deleted one keeps its place, without text.
   function showVersion(row, kind, entry) {
     if (!row || row.classList.contains("bw-removed")) return;
     var content = row.querySelector(".bw-bubble .bw-text");
@@ -859,8 +854,7 @@
     }
   }
 
-  /* Entry ids are Redis stream ids ("1700000000000-3"): compare both parts as numbers, since string
-     order is wrong once the sequence part grows a digit. */
+  // Stream ids ("1700000000000-3"): both parts compared as numbers.
   function idAfter(a, b) {
     if (!b) return true;
     var pa = String(a).split("-"), pb = String(b).split("-");

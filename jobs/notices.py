@@ -14,7 +14,7 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from conversations import Conversation, ConversationStore, Event
+from conversations import Conversation, ConversationStore, Event, notices
 from conversations.machine import ANNOUNCEMENTS
 
 RECENT_SECONDS = 7 * 86400  # first replies of the last week count
@@ -65,7 +65,10 @@ def _when(opening: datetime, now: float, tz) -> str:
 
 
 def handoff_notice(store: ConversationStore, settings, conv: Conversation, hours, now: float | None = None) -> str:
-    """The escalation line the shopper reads (and the thread shows)."""
+    """The escalation line the shopper reads (and the thread shows). The wait and the team's return
+    are said in English only: a conversation in another language gets Baton's notice in its language."""
+    if notices.language(conv.locale) not in ("", "en"):
+        return notices.line(Event.ESCALATE, conv.locale)
     now = time.time() if now is None else now
     email = bool(conv.customer.get("email")) and bool(getattr(settings, "smtp_url", ""))
     if hours is not None and not hours.is_open(datetime.fromtimestamp(now, UTC)):

@@ -90,3 +90,11 @@ def test_a_take_over_from_waiting_records_how_long_it_waited(store):
 
     (waited,) = store.first_reply_times()
     assert 719 <= waited <= 725
+
+
+@pytest.mark.parametrize("when", [MONDAY_11, datetime(2026, 12, 7, 22, 0, tzinfo=BERLIN).timestamp()])
+def test_a_conversation_in_german_is_told_in_german(store, hours, when):
+    """The widget said the shopper reads German: the handoff notice is Baton's German line, day or night."""
+    conv, _ = store.create({"name": "Jonas"}, locale="de-AT")
+    notice = handoff_notice(store, config.Settings(), store.get(conv.id), hours, now=when)
+    assert notice == "Ich habe das an unser Team weitergegeben. Ein Mensch antwortet dir hier in Kürze."

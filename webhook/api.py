@@ -21,7 +21,7 @@ from bot.mirror import wanted as mirror_wanted
 from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong
 from conversations.attachments import Attachments
 from conversations.models import REVISIONS, current, latest_revisions, revise
-from webhook import limits
+from webhook import history, limits
 from webhook.errors import ApiError, clean_text, error_response, json_object, visible
 from webhook.identity import IdentityInvalid, verify_user
 from webhook.render import public_entry
@@ -195,10 +195,15 @@ def register_api(app: Flask, baton) -> None:
     @bad_token_limit
     def get_conversation(conv_id: str):
         conv = authed(conv_id)
+        try:
+            before, after, limit = history.page_args(request.args)
+        except history.BadPage as err:
+            raise ApiError(400, "bad_page", str(err)) from None
         # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
-        entries = [public_entry(e) for e in current(store.entries(conv_id, public_only=True))]
+        entries, cursor = history.page(current(store.entries(conv_id, public_only=True)), before, after, limit)
         customer = {"name": conv.customer.get("name", ""), "email": conv.customer.get("email", ""), "verified": conv.verified}
-        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, entries=entries)
+        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer,
+                       entries=[public_entry(e) for e in entries], next=cursor)
 
     attachments = Attachments(baton.redis, Path(settings.data_dir) / "files")
 

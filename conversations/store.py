@@ -95,6 +95,27 @@ return {1, ARGV[1]}
 _RELEASES = frozenset({Event.HAND_BACK, Event.CLOSE, Event.REOPEN})
 
 
+def connect(url: str) -> redis.Redis:
+    """A Redis client that rides out a Redis restart by itself.
+
+    Connection and timeout errors are retried four times with a short jittered back-off (under a
+    second in all), so a restart of a few hundred milliseconds is invisible and a real outage
+    surfaces quickly as a ``redis.ConnectionError`` (the web answers 503, Slack gets a 503 and
+    redelivers, RQ retries the job). Connections idle for 30 s are pinged before reuse, so one
+    broken by a restart is replaced instead of failing the first command.
+    """
+    from redis.backoff import ExponentialWithJitterBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 4),
+        health_check_interval=30,
+        socket_keepalive=True,
+        socket_connect_timeout=2,
+    )
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -123,7 +144,7 @@ class ConversationStore:
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> ConversationStore:
-        return cls(redis.Redis.from_url(url), **kwargs)
+        return cls(connect(url), **kwargs)
 
     # keys
     @staticmethod

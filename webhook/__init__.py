@@ -13,6 +13,7 @@ from flask import Flask, jsonify, render_template
 
 import config
 from conversations import ConversationStore
+from conversations.store import connect
 from jobs import queues
 from webhook.limits import StreamSlots
 from webhook.live import LiveHub
@@ -25,7 +26,7 @@ class Baton:
 
     def __init__(self, settings: config.Settings):
         self.settings = settings
-        self.redis = redis.Redis.from_url(settings.redis_url)
+        self.redis = connect(settings.redis_url)
         self.store = ConversationStore(self.redis, max_chars=settings.max_message_chars)
         self.bolt = None  # the Slack Bolt app, when Slack is configured
 
@@ -35,7 +36,7 @@ class Baton:
 
     @cached_property
     def live(self) -> LiveHub:
-        return LiveHub(redis.Redis.from_url(self.settings.redis_url))
+        return LiveHub(connect(self.settings.redis_url))
 
     def queue(self, name: str):
         return queues.queue(self.redis, name)

@@ -418,6 +418,10 @@ class ConversationStore:
     def set_cursor(self, conv_id: str, name: str, entry_id: str) -> None:
         self.r.hset(self._k(conv_id, "conv"), f"cursor:{name}", entry_id)
 
+    def set_cursors(self, conv_id: str, values: dict[str, str]) -> None:
+        """Several cursors in one write (so a crash cannot leave half of them moved)."""
+        self.r.hset(self._k(conv_id, "conv"), mapping={f"cursor:{k}": v for k, v in values.items()})
+
     def lock(self, conv_id: str, name: str, timeout: float = 60, wait: float | None = None):
         """A Redis lock scoped to one conversation (e.g. one Slack mirror at a time).
 

@@ -202,6 +202,10 @@ class ConversationStore:
         """Ids of open conversations last updated before ``before`` (a Unix time), oldest first."""
         return [raw.decode() for raw in self.r.zrangebyscore("baton:open", "-inf", before, start=0, num=limit)]
 
+    def open_between(self, after: float, before: float, limit: int = 1000) -> list[str]:
+        """Ids of open conversations last updated between two Unix times, oldest first."""
+        return [raw.decode() for raw in self.r.zrangebyscore("baton:open", after, before, start=0, num=limit)]
+
     def by_thread(self, channel: str, thread_ts: str) -> Conversation | None:
         conv_id = self.r.hget("baton:threads", f"{channel}:{thread_ts}")
         return self.get(conv_id.decode()) if conv_id else None
@@ -376,6 +380,11 @@ class ConversationStore:
         raw = self.r.xrange(self._k(conv_id, "log"), min=start, max="+", count=count)
         out = [Entry.from_stream(eid, data) for eid, data in raw]
         return [e for e in out if e.public] if public_only else out
+
+    def last_entries(self, conv_id: str, count: int) -> list[Entry]:
+        """The last ``count`` entries, in order."""
+        raw = self.r.xrevrange(self._k(conv_id, "log"), max="+", min="-", count=count)
+        return [Entry.from_stream(eid, data) for eid, data in reversed(raw)]
 
     def entry(self, conv_id: str, entry_id: str) -> Entry:
         raw = self.r.xrange(self._k(conv_id, "log"), min=entry_id, max=entry_id)

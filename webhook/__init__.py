@@ -44,6 +44,9 @@ class Baton:
     def enqueue_answer(self, conv_id: str, entry_id: str):
         return queues.enqueue_answer(self.redis, conv_id, entry_id)
 
+    def ensure_answer(self, conv_id: str, entry_id: str):
+        return queues.ensure_answer(self.redis, conv_id, entry_id)
+
     def enqueue_mirror(self, conv_id: str):
         return queues.enqueue_mirror(self.redis, conv_id)
 

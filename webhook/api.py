@@ -182,12 +182,16 @@ def register_api(app: Flask, baton) -> None:
             raise ApiError(422, "empty", "Type a message first.") from None
         except TooLong as err:
             raise ApiError(413, "too_long", str(err)) from None
+        conv = store.get(conv_id)
         if created:
-            conv = store.get(conv_id)
             if conv.state == State.AI:
                 baton.enqueue_answer(conv_id, entry_id)
-            if mirror_wanted(settings, conv):
-                baton.enqueue_mirror(conv_id)
+        elif conv.state == State.AI and store.by_client_id(conv_id, f"ai:{entry_id}") is None:
+            # A retry of a message already stored: the attempt that stored it may have died before
+            # queueing its answer. Queue it unless it is queued, running or done (one answer, never two).
+            baton.ensure_answer(conv_id, entry_id)
+        if mirror_wanted(settings, conv):
+            baton.enqueue_mirror(conv_id)  # one pending mirror job at most, so a retry adds nothing
         return jsonify(entry_id=entry_id), 202
 
     @app.get(f"{PREFIX}/<conv_id>")

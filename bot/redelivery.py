@@ -27,7 +27,7 @@ from slack_bolt.listener.thread_runner import ThreadListenerRunner
 
 log = logging.getLogger(__name__)
 
-SLACK_TS = re.compile(r"^\d{1,12}(\.\d{1,9})?$")
+SLACK_TS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,9})?")  # use with fullmatch: ASCII digits, no trailing newline
 TS_FIELDS = frozenset({"ts", "thread_ts", "event_ts", "deleted_ts", "message_ts", "action_ts", "latest_reply"})
 MAX_DEPTH = 12  # Slack's payloads nest a few levels; blocks inside messages add a few more
 
@@ -44,7 +44,7 @@ def bad_timestamp(payload, where: str = "", depth: int = 0) -> str:
     if isinstance(payload, dict):
         for key, value in payload.items():
             path = f"{where}.{key}" if where else key
-            if key in TS_FIELDS and value is not None and not (isinstance(value, str) and SLACK_TS.match(value)):
+            if key in TS_FIELDS and value is not None and not (isinstance(value, str) and SLACK_TS.fullmatch(value)):
                 return path
             found = bad_timestamp(value, path, depth + 1)
             if found:

@@ -261,7 +261,7 @@ MAX_STREAM_ID_PART = 2**64 - 1  # a Redis stream id is two unsigned 64-bit numbe
 
 def is_entry_id(value: str) -> bool:
     """Whether ``value`` can be a log entry id (what the stream sends as ``id:``)."""
-    match = re.fullmatch(r"(\d{1,20})-(\d{1,20})", value)
+    match = re.fullmatch(r"([0-9]{1,20})-([0-9]{1,20})", value)
     return bool(match) and all(int(part) <= MAX_STREAM_ID_PART for part in match.groups())
 
 

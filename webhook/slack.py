@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, request
 
@@ -31,6 +32,6 @@ def register_slack(app: Flask, baton) -> None:
         # Bolt would fail with a 500 on these before looking at the signature.
         for header, code, what in (("X-Slack-Request-Timestamp", "bad_timestamp", "Unix time in seconds"), ("X-Slack-Retry-Num", "bad_retry_num", "whole number")):
             value = request.headers.get(header)
-            if value is not None and not value.strip().isdigit():
+            if value is not None and not re.fullmatch(r"[0-9]{1,12}", value.strip()):
                 raise ApiError(400, code, f"{header} must be a {what}.")
         return handler.handle(request)

@@ -44,7 +44,7 @@ def bad_timestamp(payload, where: str = "", depth: int = 0) -> str:
     if isinstance(payload, dict):
         for key, value in payload.items():
             path = f"{where}.{key}" if where else key
-            if key in TS_FIELDS and value is not None and not (isinstance(value, str) and SLACK_TS.fullmatch(value)):
+            if key in TS_FIELDS and value not in (None, "") and not (isinstance(value, str) and SLACK_TS.fullmatch(value)):
                 return path
             found = bad_timestamp(value, path, depth + 1)
             if found:

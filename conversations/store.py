@@ -112,7 +112,7 @@ def connect(url: str) -> redis.Redis:
         retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 4),
         health_check_interval=30,
         socket_keepalive=True,
-        socket_connect_timeout=2,
+        socket_connect_timeout=5,
     )
 
 

@@ -173,7 +173,7 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
         post = blocks.thread_post(entry, conv, ping=ping)
         if post:
             pieces = split(post.pop("text"), TEXT_MAX)
-            done = (store.cursor(conv.id, PART) or "") if len(pieces) > 1 else ""
+            done = store.cursor(conv.id, PART) or ""  # also for one-piece lines: a crash look-back may have settled one
             # A line split in several messages keeps its name and avatar; the blocks only fit one.
             extras = post if len(pieces) == 1 else {k: v for k, v in post.items() if k != "blocks"}
             for n, piece in enumerate(pieces):

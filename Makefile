@@ -56,6 +56,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.escalation --cases bench/data/escalation_holdout4.csv
 	$(BIN)/python -m bench.escalation --bitext
 	$(BIN)/python -m bench.live_latency
+	$(BIN)/python -m bench.load --shoppers 50 --messages 3 --rounds 3
 	$(BIN)/python -m bench.topics --messages bench/data/topics_dev3.csv
 	$(BIN)/python -m bench.topics --messages bench/data/topics_blind.csv
 

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot import listeners
+from bot import listeners, redelivery
 from bot.errors import SlackNotConfigured
 from bot.handoff import Deps
 from bot.people import People
@@ -71,8 +71,10 @@ def create_bolt_app(
     the caller owns them so bot/ stays free of RQ, Flask and jobs/. ``enqueue_followup(conv_id)``, when
     given, is called after each team reply reaches the shopper's log (the follow-up e-mail's job).
 
-    Listeners run after the ack (``process_before_response=False``): Slack gets its 200 at once and
-    the work happens on Bolt's thread pool (``listener_executor``, Bolt's default when None).
+    Commands and clicks are acked first (``process_before_response=False``): Slack gets its 200 at
+    once and the work happens on Bolt's thread pool (``listener_executor``, Bolt's default when None).
+    Events API listeners finish before Slack gets its answer, so an event that could not be stored
+    (Redis down) is answered 503 and Slack redelivers it (``bot.redelivery``).
     The token is checked lazily (auth.test on the first request, then cached), so the web process
     starts even while Slack is unreachable; a bad token shows up in the log on the first event.
     """
@@ -90,4 +92,5 @@ def create_bolt_app(
     deps = Deps(settings=settings, store=store, enqueue_mirror=enqueue_mirror, enqueue_answer=enqueue_answer, people=People(store.r),
                 enqueue_files=enqueue_files, enqueue_add_doc=enqueue_add_doc, enqueue_followup=enqueue_followup)
     listeners.register(app, deps)
+    redelivery.install(app)
     return app

@@ -3,7 +3,9 @@
 Idempotent and resumable. Under a per-conversation lock it
   1. posts the parent card once the conversation has escalated (and records the thread),
   2. posts every entry after the ``slack`` cursor into the thread, in order, moving the cursor
-     after each successful post (a crash or a retry resumes where it stopped: nothing twice);
+     after each successful post (a crash or a retry resumes where it stopped: nothing twice;
+     a worker killed between Slack's answer and the cursor write left the piece in ``INFLIGHT``,
+     and the next run looks for it in the thread by its message metadata before posting again);
      a line longer than Slack's 4,000 characters goes out as several messages (``bot.mrkdwn.split``),
   3. re-renders the parent card whenever anything it shows changed (state, priority, reason,
      assignee, customer …): it keeps a fingerprint of the card it last sent and compares.
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 CURSOR = "slack"  # store.cursor(conv_id, CURSOR): the last entry mirrored into the thread
 CARD = "slack_card"  # store.cursor(conv_id, CARD): the fingerprint of the card last sent
 PART = "slack_part"  # store.cursor(conv_id, PART): "<entry id>#<n>", the last piece posted of a long line
+INFLIGHT = "slack_inflight"  # the piece being posted right now ("" once Slack answered and PART moved)
+LAST_TS = "slack_last_ts"  # the Slack ts of the last thread line posted (where a look-back starts)
+METADATA_TYPE = "baton_line"  # message metadata on every thread line: {"piece": "<entry id>#<n>"}
 # Slack shows at most 4,000 characters of a message's text well (and answers msg_too_long far above
 # it): longer lines are posted as several messages, in order, nothing cut.
 TEXT_MAX = 4000
@@ -163,25 +168,30 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
 
     # An escalation in a thread that already existed pings the rule's group again: no new card will.
     ping = result.card != "posted"
+    _settle_inflight(store, client, conv)
     for entry in store.entries(conv.id, after=store.cursor(conv.id, CURSOR)):
         post = blocks.thread_post(entry, conv, ping=ping)
         if post:
             pieces = split(post.pop("text"), TEXT_MAX)
-            done = (store.cursor(conv.id, PART) or "") if len(pieces) > 1 else ""
+            done = store.cursor(conv.id, PART) or ""  # also for one-piece lines: a crash look-back may have settled one
             # A line split in several messages keeps its name and avatar; the blocks only fit one.
             extras = post if len(pieces) == 1 else {k: v for k, v in post.items() if k != "blocks"}
             for n, piece in enumerate(pieces):
                 if done.startswith(entry.id + "#") and n <= int(done.rpartition("#")[2]):
                     continue  # posted by a run that stopped half-way through this line
                 renew()
+                piece_id = f"{entry.id}#{n}"
+                store.set_cursor(conv.id, INFLIGHT, piece_id)
                 try:
-                    _post(store, client, conv.slack_channel, troubled=troubled, thread_ts=conv.slack_ts, text=piece, **extras)
+                    response = _post(store, client, conv.slack_channel, troubled=troubled, thread_ts=conv.slack_ts, text=piece,
+                                     metadata={"event_type": METADATA_TYPE, "event_payload": {"piece": piece_id}}, **extras)
                 except SlackCallFailed as err:
+                    store.set_cursor(conv.id, INFLIGHT, "")  # Slack said no: nothing to look for
                     if moved or not _can_move(err, conv, settings):
                         raise
                     return _move_to_inbox(store, client, conv, settings, err, renew=renew)
-                if len(pieces) > 1:
-                    store.set_cursor(conv.id, PART, f"{entry.id}#{n}")
+                # One write: the piece is posted (PART), where a look-back starts (LAST_TS), nothing in flight.
+                store.set_cursors(conv.id, {PART: piece_id, LAST_TS: response.get("ts", ""), INFLIGHT: ""})
             result.posted += 1
         store.set_cursor(conv.id, CURSOR, entry.id)
 
@@ -193,6 +203,30 @@ def _mirror(store: ConversationStore, client: WebClient, conv: Conversation, set
         store.set_cursor(conv.id, CARD, fingerprint(card))
         result.card = result.card or "updated"
     return result
+
+
+def _settle_inflight(store: ConversationStore, client: WebClient, conv: Conversation) -> None:
+    """A run that died between Slack's answer and its cursor write left the piece in ``INFLIGHT``.
+    If the thread has a message carrying that piece in its metadata, it counts as posted; if the
+    look-up fails for another reason than a Slack outage, the piece is posted again (at least once)."""
+    piece = store.cursor(conv.id, INFLIGHT)
+    if not piece:
+        return
+    try:
+        found = call(client, "conversations_replies", channel=conv.slack_channel, ts=conv.slack_ts,
+                     oldest=store.cursor(conv.id, LAST_TS) or conv.slack_ts, include_all_metadata=True, limit=200)
+    except (SlackRateLimited, SlackUnavailable):
+        raise  # the job retries later, the marker stays
+    except SlackCallFailed as err:
+        log.warning("could not check the thread for a line cut off by a crash (%s); posting it again", err.error, extra={"conversation": conv.id})
+        found = {}
+    for message in found.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == METADATA_TYPE and (metadata.get("event_payload") or {}).get("piece") == piece:
+            store.set_cursors(conv.id, {PART: piece, LAST_TS: message.get("ts", ""), INFLIGHT: ""})
+            log.info("a line cut off by a crash was already in the thread; not posting it again", extra={"conversation": conv.id})
+            return
+    store.set_cursor(conv.id, INFLIGHT, "")
 
 
 def render_card(store: ConversationStore, conv: Conversation, settings) -> dict:

@@ -99,6 +99,27 @@ return {1, ARGV[1]}
 _RELEASES = frozenset({Event.HAND_BACK, Event.CLOSE, Event.REOPEN})
 
 
+def connect(url: str) -> redis.Redis:
+    """A Redis client that rides out a Redis restart by itself.
+
+    Connection and timeout errors are retried four times with a short jittered back-off (under a
+    second in all), so a restart of a few hundred milliseconds is invisible and a real outage
+    surfaces quickly as a ``redis.ConnectionError`` (the web answers 503, Slack gets a 503 and
+    redelivers, RQ retries the job). Connections idle for 30 s are pinged before reuse, so one
+    broken by a restart is replaced instead of failing the first command.
+    """
+    from redis.backoff import ExponentialWithJitterBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 4),
+        health_check_interval=30,
+        socket_keepalive=True,
+        socket_connect_timeout=5,
+    )
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -127,7 +148,7 @@ class ConversationStore:
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> ConversationStore:
-        return cls(redis.Redis.from_url(url), **kwargs)
+        return cls(connect(url), **kwargs)
 
     # keys
     @staticmethod
@@ -226,6 +247,10 @@ class ConversationStore:
     def idle(self, before: float, limit: int = 1000) -> list[str]:
         """Ids of open conversations last updated before ``before`` (a Unix time), oldest first."""
         return [raw.decode() for raw in self.r.zrangebyscore("baton:open", "-inf", before, start=0, num=limit)]
+
+    def open_between(self, after: float, before: float, limit: int = 1000) -> list[str]:
+        """Ids of open conversations last updated between two Unix times, oldest first."""
+        return [raw.decode() for raw in self.r.zrangebyscore("baton:open", after, before, start=0, num=limit)]
 
     def by_thread(self, channel: str, thread_ts: str) -> Conversation | None:
         conv_id = self.r.hget("baton:threads", f"{channel}:{thread_ts}")
@@ -405,6 +430,11 @@ class ConversationStore:
         out = [Entry.from_stream(eid, data) for eid, data in raw]
         return [e for e in out if e.public] if public_only else out
 
+    def last_entries(self, conv_id: str, count: int) -> list[Entry]:
+        """The last ``count`` entries, in order."""
+        raw = self.r.xrevrange(self._k(conv_id, "log"), max="+", min="-", count=count)
+        return [Entry.from_stream(eid, data) for eid, data in reversed(raw)]
+
     def entry(self, conv_id: str, entry_id: str) -> Entry:
         raw = self.r.xrange(self._k(conv_id, "log"), min=entry_id, max=entry_id)
         if not raw:
@@ -445,6 +475,10 @@ class ConversationStore:
 
     def set_cursor(self, conv_id: str, name: str, entry_id: str) -> None:
         self.r.hset(self._k(conv_id, "conv"), f"cursor:{name}", entry_id)
+
+    def set_cursors(self, conv_id: str, values: dict[str, str]) -> None:
+        """Several cursors in one write (so a crash cannot leave half of them moved)."""
+        self.r.hset(self._k(conv_id, "conv"), mapping={f"cursor:{k}": v for k, v in values.items()})
 
     def lock(self, conv_id: str, name: str, timeout: float = 60, wait: float | None = None):
         """A Redis lock scoped to one conversation (e.g. one Slack mirror at a time).

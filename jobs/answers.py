@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, replace
 
 from agent import Escalation, Reply
@@ -11,7 +12,7 @@ from conversations import Event, InvalidTransition, NotFound, State
 from conversations.models import DELETED, MESSAGE, NOTE, PUBLIC, Entry, current
 from jobs import context
 from jobs.notices import handoff_notice
-from jobs.queues import enqueue_mirror
+from jobs.queues import enqueue_mirror, ensure_answer
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +107,37 @@ def respond(conv_id: str, entry_id: str) -> str:
         enqueue_mirror(store.r, conv_id)
     log.info("answered turn", extra={"conversation": conv_id, "outcome": outcome})
     return outcome
+
+
+SWEEP_MIN_AGE = 60  # seconds: a message younger than this may still be on its way to the worker
+SWEEP_MAX_AGE = 3600  # seconds: older ones are left alone (the shopper has moved on; a person can pick it up)
+
+
+def sweep_unanswered(now: float | None = None, min_age: float = SWEEP_MIN_AGE, max_age: float = SWEEP_MAX_AGE) -> int:
+    """Queue the AI's turn for shoppers left without one (cron, every minute); returns how many.
+
+    A conversation in ``ai`` whose last message is the shopper's, with no AI reply to it, last
+    touched between ``min_age`` and ``max_age`` ago, gets ``ensure_answer``: a message whose job was
+    lost (the web process died between storing it and queueing its answer, or Redis failed in
+    between, and the widget never retried) is answered once; one whose job is queued, running or
+    finished is left alone.
+    """
+    ctx = context.get()
+    store = ctx.store
+    now = time.time() if now is None else now
+    queued = 0
+    for conv_id in store.open_between(now - max_age, now - min_age):
+        try:
+            conv = store.get(conv_id)
+        except NotFound:
+            continue
+        if conv.state != State.AI:
+            continue
+        messages = [e for e in store.last_entries(conv_id, 20) if e.type == "message" and e.public]
+        if not messages or messages[-1].role != "customer":
+            continue
+        entry_id = messages[-1].id
+        if store.by_client_id(conv_id, f"ai:{entry_id}") is None and ensure_answer(store.r, conv_id, entry_id) is not None:
+            queued += 1
+            log.warning("queued a missing AI turn", extra={"conversation": conv_id})
+    return queued

@@ -10,10 +10,9 @@ import logging
 import threading
 from functools import cached_property
 
-import redis
-
 import config
 from conversations import ConversationStore
+from conversations.store import connect
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -23,7 +22,7 @@ _cache: dict[config.Settings, Context] = {}
 class Context:
     def __init__(self, settings: config.Settings):
         self.settings = settings
-        self.redis = redis.Redis.from_url(settings.redis_url)
+        self.redis = connect(settings.redis_url)
         self.store = ConversationStore(self.redis, max_chars=max(settings.max_message_chars, 20000))
 
     @cached_property

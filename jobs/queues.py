@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 ANSWERS = "answers"
 SLACK = "slack"
@@ -27,11 +29,37 @@ def queue(connection: redis.Redis, name: str) -> Queue:
     return Queue(name, connection=connection)
 
 
+ANSWER_RESULT_TTL = 3600  # seconds a finished answer job is remembered (ensure_answer reads it)
+PENDING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.FINISHED)
+
+
+def answer_job_id(conv_id: str, entry_id: str) -> str:
+    """One job id per customer message, so "is its answer queued, running or done?" can be asked."""
+    return f"answer-{conv_id}-{entry_id}"
+
+
 def enqueue_answer(connection: redis.Redis, conv_id: str, entry_id: str):
     """Ask the worker for the AI's turn on ``entry_id`` (a customer message)."""
     return queue(connection, ANSWERS).enqueue(
-        "jobs.answers.respond", conv_id, entry_id, retry=ANSWER_RETRY, job_timeout=120, failure_ttl=7 * 86400
+        "jobs.answers.respond", conv_id, entry_id, retry=ANSWER_RETRY, job_timeout=120, failure_ttl=7 * 86400,
+        result_ttl=ANSWER_RESULT_TTL, job_id=answer_job_id(conv_id, entry_id),
     )
+
+
+def ensure_answer(connection: redis.Redis, conv_id: str, entry_id: str):
+    """``enqueue_answer`` unless a job for this message is queued, running, scheduled or finished.
+
+    For a message that is stored but may never have been queued (the web process died, or Redis
+    failed, between the append and the enqueue): the shopper's retry and the cron sweep call this.
+    Returns the new job, or None.
+    """
+    try:
+        job = Job.fetch(answer_job_id(conv_id, entry_id), connection=connection)
+    except NoSuchJobError:
+        job = None
+    if job is not None and job.get_status(refresh=False) in PENDING:
+        return None
+    return enqueue_answer(connection, conv_id, entry_id)
 
 
 def enqueue_draft(connection: redis.Redis, conv_id: str, escalation_id: str):

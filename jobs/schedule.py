@@ -2,9 +2,10 @@
 
 from rq import cron
 
+from jobs.answers import sweep_unanswered
 from jobs.digest import POLL_SECONDS, scheduled
 from jobs.maintenance import close_idle
-from jobs.queues import DIGESTS, SLACK
+from jobs.queues import ANSWERS, DIGESTS, SLACK
 from jobs.reminders import remind
 from jobs.slack import sweep
 
@@ -21,3 +22,6 @@ cron.register(remind, SLACK, interval=60)
 # evaluates the expression in UTC, so a short poll decides instead: `scheduled` posts the period
 # that ended at the last scheduled time (daylight saving included), once per period key.
 cron.register(scheduled, DIGESTS, interval=POLL_SECONDS, job_timeout=30 * 60)
+
+# Answer shoppers whose message was stored but whose AI turn was never queued (a crash in between), every minute.
+cron.register(sweep_unanswered, ANSWERS, interval=60)

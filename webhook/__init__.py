@@ -14,6 +14,7 @@ from flask import Flask, jsonify, render_template, request, send_from_directory
 
 import config
 from conversations import ConversationStore, notices
+from conversations.store import connect
 from jobs import queues
 from webhook.limits import StreamSlots
 from webhook.live import LiveHub
@@ -27,7 +28,7 @@ class Baton:
 
     def __init__(self, settings: config.Settings):
         self.settings = settings
-        self.redis = redis.Redis.from_url(settings.redis_url)
+        self.redis = connect(settings.redis_url)
         self.store = ConversationStore(self.redis, max_chars=settings.max_message_chars)
         self.bolt = None  # the Slack Bolt app, when Slack is configured
 
@@ -37,13 +38,16 @@ class Baton:
 
     @cached_property
     def live(self) -> LiveHub:
-        return LiveHub(redis.Redis.from_url(self.settings.redis_url))
+        return LiveHub(connect(self.settings.redis_url))
 
     def queue(self, name: str):
         return queues.queue(self.redis, name)
 
     def enqueue_answer(self, conv_id: str, entry_id: str):
         return queues.enqueue_answer(self.redis, conv_id, entry_id)
+
+    def ensure_answer(self, conv_id: str, entry_id: str):
+        return queues.ensure_answer(self.redis, conv_id, entry_id)
 
     def enqueue_mirror(self, conv_id: str):
         return queues.enqueue_mirror(self.redis, conv_id)

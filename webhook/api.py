@@ -23,7 +23,7 @@ from bot.mirror import wanted as mirror_wanted
 from conversations import Conversation, Empty, Event, InvalidTransition, NotFound, State, TooLong, notices
 from conversations.attachments import Attachments
 from conversations.models import FEEDBACK, INTERNAL, REVISIONS, current, latest_feedback, latest_revisions, revise
-from webhook import limits
+from webhook import history, limits
 from webhook.errors import ApiError, clean_text, error_response, json_object, visible
 from webhook.identity import IdentityInvalid, verify_user
 from webhook.render import public_entry
@@ -206,12 +206,16 @@ def register_api(app: Flask, baton) -> None:
             raise ApiError(422, "empty", "Type a message first.") from None
         except TooLong as err:
             raise ApiError(413, "too_long", str(err)) from None
+        conv = store.get(conv_id)
         if created:
-            conv = store.get(conv_id)
             if conv.state == State.AI:
                 baton.enqueue_answer(conv_id, entry_id)
-            if mirror_wanted(settings, conv):
-                baton.enqueue_mirror(conv_id)
+        elif conv.state == State.AI and store.by_client_id(conv_id, f"ai:{entry_id}") is None:
+            # A retry of a message already stored: the attempt that stored it may have died before
+            # queueing its answer. Queue it unless it is queued, running or done (one answer, never two).
+            baton.ensure_answer(conv_id, entry_id)
+        if mirror_wanted(settings, conv):
+            baton.enqueue_mirror(conv_id)  # one pending mirror job at most, so a retry adds nothing
         return jsonify(entry_id=entry_id), 202
 
     def client_id_of(data: dict) -> str:
@@ -292,19 +296,23 @@ def register_api(app: Flask, baton) -> None:
     @bad_token_limit
     def get_conversation(conv_id: str):
         conv = authed(conv_id)
+        try:
+            before, after, limit = history.page_args(request.args)
+        except history.BadPage as err:
+            raise ApiError(400, "bad_page", str(err)) from None
         log_entries = store.entries(conv_id)
         thumbs, rating = latest_feedback(log_entries)
         # Every message in its latest version: an edited reply reads as edited, a deleted one as removed.
-        entries = []
-        for entry in current([e for e in log_entries if e.public]):
-            shown = public_entry(entry)
+        entries, cursor = history.page(current([e for e in log_entries if e.public]), before, after, limit)
+        shown = []
+        for entry in entries:
+            item = public_entry(entry)
             if entry.id in thumbs:
-                shown["feedback"] = thumbs[entry.id]
-            entries.append(shown)
+                item["feedback"] = thumbs[entry.id]
+            shown.append(item)
         customer = {"name": conv.customer.get("name", ""), "email": conv.customer.get("email", ""), "verified": conv.verified}
-        return jsonify(
-            id=conv.id, number=conv.number, state=conv.state.value, customer=customer, locale=conv.locale, rating=rating.get("rating"), entries=entries
-        )
+        return jsonify(id=conv.id, number=conv.number, state=conv.state.value, customer=customer, locale=conv.locale,
+                       rating=rating.get("rating"), entries=shown, next=cursor)
 
     attachments = Attachments(baton.redis, Path(settings.data_dir) / "files")
 
@@ -358,7 +366,7 @@ MAX_STREAM_ID_PART = 2**64 - 1  # a Redis stream id is two unsigned 64-bit numbe
 
 def is_entry_id(value: str) -> bool:
     """Whether ``value`` can be a log entry id (what the stream sends as ``id:``)."""
-    match = re.fullmatch(r"(\d{1,20})-(\d{1,20})", value)
+    match = re.fullmatch(r"([0-9]{1,20})-([0-9]{1,20})", value)
     return bool(match) and all(int(part) <= MAX_STREAM_ID_PART for part in match.groups())
 
 

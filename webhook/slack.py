@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
+
+from webhook.errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -25,5 +28,10 @@ def register_slack(app: Flask, baton) -> None:
     @app.post("/slack/events")
     def slack_events():
         if handler is None:
-            return jsonify(error="Slack is not configured on this server"), 503
+            raise ApiError(503, "slack_not_configured", "Slack is not configured on this server: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.")
+        # Bolt would fail with a 500 on these before looking at the signature.
+        for header, code, what in (("X-Slack-Request-Timestamp", "bad_timestamp", "Unix time in seconds"), ("X-Slack-Retry-Num", "bad_retry_num", "whole number")):
+            value = request.headers.get(header)
+            if value is not None and not re.fullmatch(r"[0-9]{1,12}", value.strip()):
+                raise ApiError(400, code, f"{header} must be a {what}.")
         return handler.handle(request)

@@ -16,6 +16,7 @@ from rq import SimpleWorker
 import config
 from conversations import ConversationStore
 from insights.digest import period_key
+from jobs import context
 from jobs import digest as job
 from jobs.queues import ANSWERS, DIGESTS, INGEST, enqueue_answer, queue
 from knowledge import KnowledgeBase
@@ -164,6 +165,13 @@ def test_add_to_docs_saves_the_draft_reindexes_and_the_ai_then_answers(settings,
     thread = [p for p in digest_posts(slack) if p.get("thread_ts")]
     assert len(thread) == 1 and thread[0]["thread_ts"] == sent["ts"]
     assert saved[0].name in thread[0]["text"] and "<@U0MANAGER01>" in thread[0]["text"]
+
+    # The worker's index looks for a newer version at most once a second (knowledge/index.py): wait
+    # until the answering process sees the new doc, as a shopper a moment later would.
+    kb = context.get().kb
+    deadline = time.monotonic() + 10
+    while not any(h.title.startswith("Download limit reached") for h in kb.search(QUESTION, k=5)) and time.monotonic() < deadline:
+        time.sleep(0.2)
 
     after, _ = store.create({"name": "Ola"})
     entry_id, _ = store.append(after.id, role="customer", text=QUESTION)

@@ -211,10 +211,9 @@ def test_shopper_to_slack_and_back(server, worker, slack, e2e_settings):
         post_to_slack_endpoint(server, events.command("/handback", str(shopper.number), user=MAYA, response_url=slack.response_url("hb")))
         # (wait for the announcement itself: the stream's first event already said state "ai")
         shopper.wait_for(lambda e: "event" not in e and "handed the conversation back" in e["data"].get("text", ""), timeout=5)
-        # The state event follows the announcement on the stream; under load the reader may not have parsed it yet.
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 5  # the state event comes right after the announcement, on the reader's thread
         while shopper.state != "ai" and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.02)
         assert shopper.state == "ai"
         before = {e["id"] for e in shopper.entries("ai")}
         shopper.say("One more thing: how do I install a font on Windows?", "q5")

@@ -67,6 +67,10 @@ class FakeSlack:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._reactions: set[tuple[str, str, str]] = set()
+        self._messages: list[dict] = []  # what chat.postMessage stored, for conversations.replies
+        self._stall: tuple[str, int] | None = None
+        self.stalled = threading.Event()  # set while a stalled call waits for release()
+        self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._upload_ids = itertools.count(1)
@@ -156,6 +160,16 @@ class FakeSlack:
         with self._lock:
             self._broken.pop(channel, None)
 
+    def stall(self, method: str, nth: int) -> None:
+        """The ``nth`` call of ``method`` is carried out (a post is stored) but its answer is held
+        back until ``release()``: the moment a client can die after Slack acted, before it knew."""
+        self._stall = (method, nth)
+        self.stalled.clear()
+        self._release.clear()
+
+    def release(self) -> None:
+        self._release.set()
+
     def revoke(self, error: str = "token_revoked") -> None:
         """Every call with the bot token answers ``error`` until ``restore()`` (the app was uninstalled)."""
         self._revoked = error
@@ -237,7 +251,15 @@ class FakeSlack:
         if method != "apps.connections.open" and token != self.token:
             self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
             return
-        self._reply(req, 200, self._answer(method, params))
+        answer = self._answer(method, params)
+        if self._stall is not None and self._stall[0] == method and len(self.calls(method)) == self._stall[1]:
+            self._stall = None
+            self.stalled.set()
+            self._release.wait(timeout=60)
+        try:
+            self._reply(req, 200, answer)
+        except OSError:
+            pass  # the client is gone (killed while the answer was held back)
 
     def _serve_file(self, req: BaseHTTPRequestHandler, path: str, authorization: str) -> None:
         file_id = path.split("/")[2].rpartition("-")[2]
@@ -357,7 +379,26 @@ class FakeSlack:
             message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": p.get("text", ""), "ts": ts}
             if p.get("thread_ts"):
                 message["thread_ts"] = p["thread_ts"]
+            metadata = p.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if metadata:
+                message["metadata"] = metadata
+            with self._lock:
+                self._messages.append({**message, "channel": self._channel_id(p["channel"])})
             return {"ok": True, "channel": self._channel_id(p["channel"]), "ts": ts, "message": message}
+        if method == "conversations.replies":
+            # The parent and its replies, oldest first, after ``oldest``; metadata only when asked for.
+            parent, oldest = str(p.get("ts", "")), float(p.get("oldest") or 0)
+            with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+            with self._lock:
+                found = [dict(m) for m in self._messages if m["channel"] == p.get("channel")
+                         and (m["ts"] == parent or m.get("thread_ts") == parent) and float(m["ts"]) > oldest]
+            for m in found:
+                m.pop("channel")
+                if not with_metadata:
+                    m.pop("metadata", None)
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
         if method == "chat.postEphemeral":

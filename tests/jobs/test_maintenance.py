@@ -26,10 +26,10 @@ def test_idle_conversations_close_and_the_shopper_is_told(redis_client, redis_ur
 
 
 def test_the_cron_schedule_loads_the_way_rq_cron_loads_it(redis_client):
-    """`rq cron jobs/schedule.py` can import the schedule: it registers the idle close and the Slack sweep."""
+    """`rq cron jobs/schedule.py` can import the schedule: it registers the idle close, the Slack sweep and the unanswered sweep."""
     from rq.cron import CronScheduler
 
     scheduler = CronScheduler(connection=redis_client)
     scheduler.load_config_from_file("jobs/schedule.py")
     registered = {(job.func.__name__, job.queue_name, job.interval) for job in scheduler.get_jobs()}
-    assert {("close_idle", DIGESTS, 900), ("sweep", SLACK, 60)} <= registered
+    assert {("close_idle", DIGESTS, 900), ("sweep", SLACK, 60), ("sweep_unanswered", "answers", 60)} <= registered

@@ -123,7 +123,7 @@ def test_text_with_line_breaks_tabs_and_emoji_is_still_fine(client):
     assert [e["text"] for e in entries(client, conv)] == [text]
 
 
-@pytest.mark.parametrize("last_id", ["abc", "1-2-3", "-1-0", "1700000000000", "99999999999999999999-0", "18446744073709551616-0"])
+@pytest.mark.parametrize("last_id", ["abc", "1-2-3", "-1-0", "1700000000000", "99999999999999999999-0", "18446744073709551616-0", "١٧-٠"])
 def test_a_last_event_id_that_is_not_an_entry_id_is_a_400(client, no_tracebacks, last_id):
     """A Last-Event-ID that no entry can have is refused with a message saying how to reconnect."""
     conv = create(client)

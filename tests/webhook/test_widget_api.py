@@ -30,7 +30,7 @@ def test_shopper_starts_a_conversation_and_gets_a_secret_token(client):
     assert len(a["token"]) >= 40 and a["token"] != b["token"]
     got = client.get(f"/api/v1/conversations/{a['id']}", headers=auth(a)).get_json()
     customer = {"name": "Ada", "email": "ada@example.com", "verified": False}
-    assert got == {"id": a["id"], "number": a["number"], "state": "ai", "customer": customer, "locale": "", "rating": None, "entries": []}
+    assert got == {"id": a["id"], "number": a["number"], "state": "ai", "customer": customer, "locale": "", "rating": None, "entries": [], "next": None}
 
 
 def test_posting_the_same_client_id_twice_stores_one_message(client, app):

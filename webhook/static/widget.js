@@ -1210,11 +1210,23 @@
 
   // -- history on load
 
+  /* The history, newest page first, then older pages (before=next) put in front of it. */
+  function loadHistory(c, before, pages) {
+    var query = "?limit=200" + (before ? "&before=" + encodeURIComponent(before) : "");
+    return api("GET", "/" + encodeURIComponent(c.id) + query, undefined, c.token).then(function (res) {
+      if (!res.ok || !res.body || !res.body.next || pages >= 30) return res;
+      return loadHistory(c, res.body.next, pages + 1).then(function (older) {
+        if (older.ok && older.body) res.body.entries = (older.body.entries || []).concat(res.body.entries || []);
+        return res;
+      }, function () { return res; });
+    });
+  }
+
   function resume() {
     if (!conv) return;
     about.hidden = true;
     showNumber();
-    api("GET", "/" + encodeURIComponent(conv.id), undefined, conv.token).then(function (res) {
+    loadHistory(conv, null, 0).then(function (res) {
       if (res.status === 401 || res.status === 404) {
         forgetConversation();
         about.hidden = !!(user.email || known.email);

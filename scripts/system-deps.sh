@@ -11,6 +11,9 @@ case "${1:-run}" in
 esac
 missing=()
 for pkg in "${want[@]}"; do
+  # npm may come with a Node.js that is not Debian's (NodeSource, nvm): any npm on PATH will do, and
+  # Debian's npm package would conflict with that Node.js.
+  [ "$pkg" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

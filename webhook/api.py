@@ -189,6 +189,14 @@ def register_api(app: Flask, baton) -> None:
         if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
             raise ApiError(422, "invalid", f"'client_id' must be a string of at most {MAX_CLIENT_ID} characters.")
         clean_text(client_id, "client_id", multiline=False)
+        entry_id = shopper_message(conv, text, client_id=f"widget:{client_id}" if client_id else "")
+        return jsonify(entry_id=entry_id), 202
+
+    def shopper_message(conv: Conversation, text: str, *, client_id: str, meta: dict | None = None) -> str:
+        """Store a shopper's message (reopening a closed conversation) and queue what follows: the AI's
+        turn and the Slack mirror. A retry of a stored message queues its answer only if the attempt
+        that stored it died before doing so (one answer, never two). Returns the entry id."""
+        conv_id = conv.id
         if conv.state == State.CLOSED:
             try:
                 store.transition(conv_id, Event.REOPEN)
@@ -196,11 +204,7 @@ def register_api(app: Flask, baton) -> None:
                 pass
         try:
             entry_id, created = store.append(
-                conv_id,
-                role="customer",
-                text=text,
-                author={"name": conv.customer_name},
-                client_id=f"widget:{client_id}" if client_id else "",
+                conv_id, role="customer", text=text, author={"name": conv.customer_name}, meta=meta, client_id=client_id
             )
         except Empty:
             raise ApiError(422, "empty", "Type a message first.") from None
@@ -211,12 +215,10 @@ def register_api(app: Flask, baton) -> None:
             if conv.state == State.AI:
                 baton.enqueue_answer(conv_id, entry_id)
         elif conv.state == State.AI and store.by_client_id(conv_id, f"ai:{entry_id}") is None:
-            # A retry of a message already stored: the attempt that stored it may have died before
-            # queueing its answer. Queue it unless it is queued, running or done (one answer, never two).
             baton.ensure_answer(conv_id, entry_id)
         if mirror_wanted(settings, conv):
             baton.enqueue_mirror(conv_id)  # one pending mirror job at most, so a retry adds nothing
-        return jsonify(entry_id=entry_id), 202
+        return entry_id
 
     def client_id_of(data: dict) -> str:
         client_id = optional_str(data, "client_id", MAX_CLIENT_ID)
@@ -236,23 +238,7 @@ def register_api(app: Flask, baton) -> None:
         client_id = client_id_of(data)
         if conv.state in (State.WAITING, State.HUMAN):
             raise ApiError(409, "already_with_team", "A person from the team already has this conversation.")
-        if conv.state == State.CLOSED:
-            try:
-                store.transition(conv_id, Event.REOPEN)
-            except InvalidTransition:
-                pass
-        try:
-            entry_id, created = store.append(
-                conv_id, role="customer", text=text, author={"name": conv.customer_name}, meta={"request": "human"}, client_id=client_id
-            )
-        except TooLong as err:
-            raise ApiError(413, "too_long", str(err)) from None
-        if created:
-            conv = store.get(conv_id)
-            if conv.state == State.AI:
-                baton.enqueue_answer(conv_id, entry_id)
-            if conv.slack_ts:
-                baton.enqueue_mirror(conv_id)
+        entry_id = shopper_message(conv, text, client_id=client_id, meta={"request": "human"})
         return jsonify(entry_id=entry_id), 202
 
     @app.post(f"{PREFIX}/<conv_id>/feedback")
